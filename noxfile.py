@@ -1,0 +1,78 @@
+"""Developer tasks: ``nox`` runs the tests on every supported Python, lint, typing and examples."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["tests", "lint", "typecheck", "examples"]
+# On CI a missing interpreter is a failure, not a skip: "all four" must mean all four.
+nox.options.error_on_missing_interpreters = "CI" in os.environ
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+PYTHONS = nox.project.python_versions(PYPROJECT)
+
+
+def _find_pyenv_pythons() -> None:
+    """Put pyenv's interpreters on PATH, ahead of its shims.
+
+    pyenv's ``python3.X`` shims fail unless that version is activated; the real
+    binaries under ``$(pyenv root)/versions`` always work.
+    """
+    pyenv = shutil.which("pyenv")
+    if pyenv is None:
+        return
+    root = subprocess.run(  # noqa: S603 - a fixed command, found on PATH
+        [pyenv, "root"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if not root:
+        return
+    bins = [
+        str(candidate)
+        for version in PYTHONS
+        for candidate in sorted(Path(root, "versions").glob(f"{version}.*/bin"), reverse=True)[:1]
+    ]
+    os.environ["PATH"] = os.pathsep.join([*bins, os.environ.get("PATH", "")])
+
+
+_find_pyenv_pythons()
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Run the whole test suite on one Python."""
+    session.install(".", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHONS[-1])
+def lint(session: nox.Session) -> None:
+    """ruff (lint and format) and bandit."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("bandit", "--quiet", "--recursive", "src")
+
+
+@nox.session(python=PYTHONS[0])
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict and pyright on src, tests, examples and this file."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "typing"))
+    session.run("mypy")
+    session.run("pyright")
+
+
+@nox.session(python=PYTHONS[-1])
+def examples(session: nox.Session) -> None:
+    """Run every example against the fake."""
+    session.install(".")
+    for example in sorted((ROOT / "examples").glob("*.py")):
+        session.run("python", str(example))

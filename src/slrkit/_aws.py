@@ -1,0 +1,184 @@
+"""The one door to AWS: every call slrkit makes goes through `Calls.call`.
+
+It logs one line per call, records the call for the operation's report,
+re-issues a call whose botocore retries were all spent on throttling (under the
+operation's deadline), and translates botocore's exceptions into slrkit's tree.
+The registry `OPERATIONS` lists every call the code can make; `slrkit policy`
+is derived from it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Final, ParamSpec, TypeVar
+
+import attrs
+from botocore import exceptions as botocore_errors
+from botocore.exceptions import BotoCoreError, ClientError
+
+from slrkit._models import ApiCall, Wait
+from slrkit._retry import Deadline, RetryPolicy
+from slrkit.exceptions import (
+    AccessDeniedError,
+    AWSError,
+    DomainNotFoundError,
+    EndpointError,
+    ThrottledError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from slrkit._clock import Clock
+
+__all__ = ["OPERATIONS", "Calls", "Operation", "translate"]
+
+_log = logging.getLogger("slrkit")
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+@attrs.frozen
+class Operation:
+    """An API operation slrkit may call, and the IAM action and resource it needs."""
+
+    service: str
+    name: str
+    resource: str
+
+    @property
+    def action(self) -> str:
+        """The IAM action, e.g. ``profile:GetDomain``."""
+        prefix = {"customer-profiles": "profile", "iam": "iam", "sts": "sts"}[self.service]
+        return f"{prefix}:{self.name}"
+
+
+_DOMAIN: Final = "domain"
+_DOMAINS: Final = "domains"
+_ROLE: Final = "role"
+_ANY: Final = "any"
+
+OPERATIONS: Final[dict[str, Operation]] = {
+    op.name: op
+    for op in (
+        Operation("customer-profiles", "GetDomain", _DOMAIN),
+        Operation("customer-profiles", "CreateDomain", _DOMAIN),
+        Operation("customer-profiles", "UpdateDomain", _DOMAIN),
+        Operation("customer-profiles", "DeleteDomain", _DOMAIN),
+        Operation("customer-profiles", "ListDomains", _DOMAINS),
+        Operation("customer-profiles", "TagResource", _DOMAIN),
+        Operation("customer-profiles", "UntagResource", _DOMAIN),
+        Operation("iam", "GetRole", _ROLE),
+        Operation("iam", "ListRoles", _ROLE),
+        Operation("iam", "ListAttachedRolePolicies", _ROLE),
+        Operation("iam", "DeleteServiceLinkedRole", _ROLE),
+        Operation("iam", "GetServiceLinkedRoleDeletionStatus", _ROLE),
+        Operation("sts", "GetCallerIdentity", _ANY),
+    )
+}
+"""Every API operation slrkit's code calls, keyed by name."""
+
+_THROTTLING: Final = frozenset({"Throttling", "ThrottlingException", "TooManyRequestsException"})
+_NOT_FOUND: Final = frozenset({"ResourceNotFoundException"})
+_DENIED: Final = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+
+
+def translate(exc: BotoCoreError | ClientError, *, operation: Operation) -> AWSError:
+    """Translate a botocore exception into slrkit's tree; the only place that does.
+
+    The result keeps the code, message, request id and retry count of the
+    response. Credentials never appear: botocore's messages do not carry them.
+    """
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        meta = exc.response.get("ResponseMetadata", {})
+        code = str(error.get("Code", "Unknown"))
+        cls: type[AWSError] = AWSError
+        if code in _THROTTLING:
+            cls = ThrottledError
+        elif code in _DENIED:
+            cls = AccessDeniedError
+        elif code in _NOT_FOUND and operation.resource == _DOMAIN:
+            cls = DomainNotFoundError
+        return cls(
+            str(error.get("Message", "")) or code,
+            code=code,
+            operation=operation.name,
+            service=operation.service,
+            request_id=meta.get("RequestId"),
+            retry_attempts=int(meta.get("RetryAttempts", 0)),
+        )
+    cls = (
+        EndpointError
+        if isinstance(exc, (botocore_errors.ConnectionError, botocore_errors.HTTPClientError))
+        else AWSError
+    )
+    return cls(
+        str(exc), code=type(exc).__name__, operation=operation.name, service=operation.service
+    )
+
+
+class Calls:
+    """The calls and waits of one operation, for its report; not shared between threads."""
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        clock: Clock,
+        rand: Callable[[], float],
+        *,
+        budget: float | None = None,
+    ) -> None:
+        self.calls: list[ApiCall] = []
+        self.waits: list[Wait] = []
+        self.deadline = Deadline(policy, clock, rand, budget=budget, on_wait=self.record_wait)
+
+    def record_wait(self, reason: str, seconds: float) -> None:
+        """Note a wait in the report."""
+        self.waits.append(Wait(reason=reason, seconds=seconds))
+
+    def call(
+        self, operation: str, fn: Callable[_P, _R], /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> _R:
+        """Call *fn* (a boto3 client method for *operation*) and return its response.
+
+        Raises:
+            AWSError: The call failed; a subclass says how. Throttling that outlasted
+                botocore's attempts is re-issued after a wait first, as long as the
+                policy and the deadline allow.
+        """
+        op = OPERATIONS[operation]
+        throttle_waits = self.deadline.waits(f"{operation} to stop being throttled")
+        while True:
+            try:
+                response = fn(*args, **kwargs)
+            except (ClientError, BotoCoreError) as exc:
+                error = translate(exc, operation=op)
+                self.calls.append(
+                    ApiCall(
+                        service=op.service,
+                        operation=operation,
+                        error_code=error.code,
+                        retries=error.retry_attempts,
+                    )
+                )
+                _log.debug("%s %s -> %s", op.service, operation, error.code)
+                if isinstance(error, ThrottledError) and (
+                    throttle_waits.attempts < self.deadline.policy.throttle_retries
+                ):
+                    throttle_waits.wait(last_state=error.code)
+                    continue
+                raise error from exc
+            retries = _retry_attempts(response)
+            self.calls.append(ApiCall(service=op.service, operation=operation, retries=retries))
+            _log.debug("%s %s -> ok (%d retries)", op.service, operation, retries)
+            return response
+
+
+def _retry_attempts(response: object) -> int:
+    if isinstance(response, dict):
+        meta = response.get("ResponseMetadata")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        if isinstance(meta, dict):
+            return int(meta.get("RetryAttempts", 0))  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
+    return 0

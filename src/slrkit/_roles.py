@@ -1,0 +1,126 @@
+"""Which service-linked role belongs to which domain: the evidence rules.
+
+AWS never says. The unique id in ``AWSServiceRoleForProfile_<unique-id>`` is
+undocumented and no domain API returns the role, so slrkit weighs evidence, in
+this order, and never guesses silently:
+
+1. the domain's ``slrkit:linked-role`` tag, once the role it names exists;
+2. the roles created close to the domain's creation (AWS creates the role with
+   the domain), last used in the domain's region, not claimed by another domain's
+   tag, and not closer in time to another domain of the region.
+
+Two candidates with equally strong evidence are an error that lists both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Final
+
+import attrs
+
+from slrkit._models import Domain, Evidence, LinkedRole
+from slrkit._validate import ROLE_NAME_PREFIX, ROLE_PATH
+from slrkit.exceptions import AmbiguousLinkedRoleError, LinkedRoleNotFoundError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "CREATION_WINDOW",
+    "Candidate",
+    "choose",
+    "is_profile_role",
+    "near_in_time",
+    "new_roles",
+    "with_evidence",
+]
+
+CREATION_WINDOW: Final = dt.timedelta(minutes=2)
+"""How far apart a domain's and its role's creation times may be."""
+
+
+def is_profile_role(name: str, path: str) -> bool:
+    """True for a role slrkit may ever touch: a Customer Profiles SLR by path and name."""
+    return path == ROLE_PATH and name.startswith(ROLE_NAME_PREFIX) and name != ROLE_NAME_PREFIX
+
+
+@attrs.frozen(kw_only=True)
+class Candidate:
+    """A role that might be the domain's, with its last-use region once known."""
+
+    name: str
+    created_at: dt.datetime
+    last_used_region: str | None = None
+
+
+def near_in_time(domain: Domain, roles: Iterable[Candidate]) -> list[Candidate]:
+    """The roles created within `CREATION_WINDOW` of the domain, nearest first."""
+    close = [r for r in roles if abs(r.created_at - domain.created_at) <= CREATION_WINDOW]
+    return sorted(close, key=lambda r: abs(r.created_at - domain.created_at))
+
+
+def choose(
+    domain: Domain,
+    candidates: Sequence[Candidate],
+    *,
+    others: Sequence[Domain] = (),
+) -> tuple[str, Evidence]:
+    """Pick the domain's role from *candidates* (already near in time).
+
+    Args:
+        domain: The domain.
+        candidates: Roles created near the domain, with their last-use region.
+        others: The other domains of the region, when known: a role one of them
+            claims by tag, or that was created closer to one of them, is theirs.
+
+    Raises:
+        LinkedRoleNotFoundError: No candidate is left.
+        AmbiguousLinkedRoleError: More than one candidate has the strongest evidence.
+    """
+    claimed = {d.linked_role_name for d in others if d.linked_role_name}
+    left = [
+        c
+        for c in candidates
+        if c.name not in claimed
+        and c.last_used_region in (None, domain.region)
+        and not _closer_to_another(c, domain, others)
+    ]
+    if not left:
+        raise LinkedRoleNotFoundError(
+            domain.name,
+            f"no Customer Profiles role fits domain {domain.name!r} (created "
+            f"{domain.created_at:%Y-%m-%d %H:%M:%S}): none was created within "
+            f"{int(CREATION_WINDOW.total_seconds())}s of it in its region; if the domain "
+            "predates service-linked roles (June 8, 2023), tag it with "
+            "slrkit:linked-role=<role name>",
+        )
+    used_here = [c for c in left if c.last_used_region == domain.region]
+    best, evidence = (
+        (used_here, Evidence.CREATION_TIME_AND_LAST_USE)
+        if used_here
+        else (left, Evidence.CREATION_TIME)
+    )
+    if len(best) > 1:
+        raise AmbiguousLinkedRoleError(domain.name, sorted(c.name for c in best))
+    return best[0].name, evidence
+
+
+def _closer_to_another(role: Candidate, domain: Domain, others: Sequence[Domain]) -> bool:
+    mine = abs(role.created_at - domain.created_at)
+    return any(
+        abs(role.created_at - other.created_at) < mine
+        for other in others
+        if other.name != domain.name
+    )
+
+
+def new_roles(before: Iterable[str], after: Sequence[Candidate]) -> list[Candidate]:
+    """The roles in *after* that were not in *before*."""
+    seen = set(before)
+    return [c for c in after if c.name not in seen]
+
+
+def with_evidence(role: LinkedRole, evidence: Evidence) -> LinkedRole:
+    """*role*, marked with the evidence that ties it to its domain."""
+    return attrs.evolve(role, evidence=evidence)

@@ -1,0 +1,232 @@
+"""Local checks for every limit the APIs set but botocore does not enforce.
+
+botocore validates only required members, types and minimums. The maximums,
+patterns and enums in the service models are enforced here, before any call,
+so that an error names the field, the value and the rule instead of arriving as
+a ``BadRequestException`` halfway through a deletion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Final, cast
+
+from slrkit.exceptions import ConfirmationMismatchError, InvalidInputError
+
+__all__ = [
+    "LINKED_ROLE_TAG",
+    "MAX_TAGS",
+    "ROLE_NAME_PREFIX",
+    "ROLE_PATH",
+    "Rule",
+    "check_in",
+    "check_int_range",
+    "check_length",
+    "check_pattern",
+    "validate_confirm",
+    "validate_dead_letter_queue_url",
+    "validate_default_encryption_key",
+    "validate_domain_name",
+    "validate_expiration_days",
+    "validate_linked_role_name",
+    "validate_role_name",
+    "validate_tags",
+]
+
+ROLE_PATH: Final = "/aws-service-role/profile.amazonaws.com/"
+"""The IAM path of every Customer Profiles service-linked role."""
+
+ROLE_NAME_PREFIX: Final = "AWSServiceRoleForProfile_"
+"""The name prefix of every Customer Profiles service-linked role."""
+
+LINKED_ROLE_TAG: Final = "slrkit:linked-role"
+"""The domain tag in which slrkit records the name of the domain's role."""
+
+MAX_TAGS: Final = 50
+"""The most tags a domain takes, slrkit's own included."""
+
+_DOMAIN_NAME: Final = re.compile(r"^[a-zA-Z0-9_-]+$")
+# The model's pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; `+-=` is a range that
+# includes the digits, so it is kept verbatim rather than "fixed".
+_TAG_KEY: Final = re.compile(r"^(?!aws:)[a-zA-Z+-=._:/]+$")
+_ROLE_NAME: Final = re.compile(r"^[\w+=,.@-]+$")
+
+Rule = Callable[[str, object], None]
+"""A check of one value: ``rule(field, value)`` raises `InvalidInputError` or returns."""
+
+
+def check_length(lo: int, hi: int) -> Rule:
+    """A rule: the value is a string of *lo* to *hi* characters."""
+
+    def rule(field: str, value: object) -> None:
+        if not isinstance(value, str):
+            raise InvalidInputError(field, value, "must be a string")
+        if not lo <= len(value) <= hi:
+            raise InvalidInputError(
+                field, value, f"must be {lo} to {hi} characters long (got {len(value)})"
+            )
+
+    return rule
+
+
+def check_pattern(pattern: str, lo: int, hi: int) -> Rule:
+    """A rule: a string of *lo* to *hi* characters that matches *pattern*."""
+    compiled = re.compile(pattern, re.ASCII)  # the models mean ASCII `\w`, as IAM does
+    length = check_length(lo, hi)
+
+    def rule(field: str, value: object) -> None:
+        length(field, value)
+        if not compiled.fullmatch(str(value)):
+            raise InvalidInputError(field, value, f"must match {pattern}")
+
+    return rule
+
+
+def check_int_range(lo: int, hi: int) -> Rule:
+    """A rule: an integer (not a bool) from *lo* to *hi*."""
+
+    def rule(field: str, value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidInputError(field, value, f"must be an integer from {lo} to {hi}")
+        if not lo <= value <= hi:
+            raise InvalidInputError(field, value, f"must be from {lo} to {hi}")
+
+    return rule
+
+
+def check_in(*choices: str) -> Rule:
+    """A rule: one of *choices*."""
+
+    def rule(field: str, value: object) -> None:
+        if value not in choices:
+            raise InvalidInputError(field, value, f"must be one of {', '.join(choices)}")
+
+    return rule
+
+
+def validate_domain_name(name: object, field: str = "domain_name") -> str:
+    """Return *name* if it is a valid Customer Profiles domain name.
+
+    Raises:
+        InvalidInputError: Not 1 to 64 characters of ``[a-zA-Z0-9_-]``.
+    """
+    if not isinstance(name, str):
+        raise InvalidInputError(field, name, "must be a string")
+    if not 1 <= len(name) <= 64:  # noqa: PLR2004 - the model's limit
+        raise InvalidInputError(field, name, f"must be 1 to 64 characters long (got {len(name)})")
+    if not _DOMAIN_NAME.match(name):
+        raise InvalidInputError(
+            field, name, "may contain only letters, digits, '_' and '-' (^[a-zA-Z0-9_-]+$)"
+        )
+    return name
+
+
+def validate_expiration_days(days: object) -> int:
+    """Return *days* if it is a valid ``DefaultExpirationDays``.
+
+    Raises:
+        InvalidInputError: Not an integer from 1 to 1098 (a bool is refused).
+    """
+    check_int_range(1, 1098)("default_expiration_days", days)
+    assert isinstance(days, int)  # noqa: S101 - narrowed by the rule above
+    return days
+
+
+def validate_default_encryption_key(key: object) -> str:
+    """Return *key* if it fits ``DefaultEncryptionKey`` (at most 255 characters).
+
+    The empty string is allowed: on an update it clears the key.
+
+    Raises:
+        InvalidInputError: Not a string of at most 255 characters.
+    """
+    check_length(0, 255)("default_encryption_key", key)
+    return str(key)
+
+
+def validate_dead_letter_queue_url(url: object) -> str:
+    """Return *url* if it fits ``DeadLetterQueueUrl`` (at most 255 characters).
+
+    The empty string is allowed: on an update it clears the queue.
+
+    Raises:
+        InvalidInputError: Not a string of at most 255 characters.
+    """
+    check_length(0, 255)("dead_letter_queue_url", url)
+    return str(url)
+
+
+def validate_tags(tags: object, *, reserved_ok: bool = False) -> dict[str, str]:
+    """Return a copy of *tags* if every key and value is valid.
+
+    Args:
+        tags: The tag map.
+        reserved_ok: Whether the key ``slrkit:linked-role``, which slrkit manages,
+            may appear.
+
+    Raises:
+        InvalidInputError: Not a mapping of at most 50 entries, a key that is not 1 to
+            128 characters of the allowed set or that starts with ``aws:``, or a value
+            longer than 256 characters.
+    """
+    if not isinstance(tags, Mapping):
+        raise InvalidInputError("tags", tags, "must be a mapping of tag keys to values")
+    checked: dict[str, str] = {}
+    for key, value in cast("Mapping[object, object]", tags).items():
+        if not isinstance(key, str) or not 1 <= len(key) <= 128:  # noqa: PLR2004
+            raise InvalidInputError("tags", key, "a tag key must be 1 to 128 characters long")
+        if key.startswith("aws:"):
+            raise InvalidInputError("tags", key, "a tag key must not start with 'aws:'")
+        if not _TAG_KEY.match(key):
+            raise InvalidInputError(
+                "tags", key, "a tag key may contain only letters, digits and + - = . _ : /"
+            )
+        if key == LINKED_ROLE_TAG and not reserved_ok:
+            raise InvalidInputError("tags", key, "this tag is managed by slrkit")
+        if not isinstance(value, str) or len(value) > 256:  # noqa: PLR2004
+            raise InvalidInputError(
+                f"tags[{key!r}]", value, "a tag value must be a string of at most 256 characters"
+            )
+        checked[key] = value
+    if len(checked) > MAX_TAGS:
+        raise InvalidInputError(
+            "tags", f"<{len(checked)} tags>", f"a domain takes at most {MAX_TAGS} tags"
+        )
+    return checked
+
+
+def validate_role_name(name: object, field: str = "role_name") -> str:
+    r"""Return *name* if it is a valid IAM role name (1 to 64 of ``[\w+=,.@-]``).
+
+    Raises:
+        InvalidInputError: The name breaks IAM's rule.
+    """
+    check_pattern(r"[\w+=,.@-]+", 1, 64)(field, name)
+    assert isinstance(name, str)  # noqa: S101 - narrowed by the rule above
+    return name
+
+
+def validate_linked_role_name(name: object, field: str = "role_name") -> str:
+    """Return *name* if it can be a Customer Profiles service-linked role.
+
+    Raises:
+        InvalidInputError: Not a valid role name, or not ``AWSServiceRoleForProfile_*``.
+    """
+    validate_role_name(name, field)
+    assert isinstance(name, str)  # noqa: S101 - narrowed above
+    if not name.startswith(ROLE_NAME_PREFIX) or name == ROLE_NAME_PREFIX:
+        raise InvalidInputError(
+            field, name, f"a Customer Profiles role is named {ROLE_NAME_PREFIX}<unique-id>"
+        )
+    return name
+
+
+def validate_confirm(domain_name: str, confirm: object) -> None:
+    """Check that *confirm* repeats the domain name exactly.
+
+    Raises:
+        ConfirmationMismatchError: It does not.
+    """
+    if confirm != domain_name:
+        raise ConfirmationMismatchError(domain_name, confirm)
