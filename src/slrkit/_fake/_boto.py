@@ -1,0 +1,203 @@
+"""boto3 glue: sessions whose clients talk to a fake through botocore's `before-send` event.
+
+Only the sessions a fake hands out are touched. Nothing is patched globally,
+`BUILTIN_HANDLERS` and `boto3.DEFAULT_SESSION` stay as they are, and the whole
+botocore pipeline runs: parameter validation, serialization, signing with dummy
+credentials, parsing, modeled exceptions and retries.
+
+botocore's retry handler returns a delay that `Endpoint._needs_retry` then
+sleeps for real. Each client a fake session makes gets that handler replaced by
+botocore's own (same mode, same max attempts) wrapped so that the delay is spent
+on the virtual clock and the real sleep is zero.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import botocore.session
+from botocore import retryhandler, translate
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.config import Config
+from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+from botocore.retries import adaptive, bucket, standard, throttling
+
+from slrkit._fake._engine import ConnectionFault, Engine
+from slrkit._fake._loader import shared_loader
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+__all__ = ["FakeSession"]
+
+_ACCESS_KEY = "AKIASLRKITFAKE000000"
+_SECRET_KEY = "slrkit-fake-secret-key-not-a-credential"  # noqa: S105  # a dummy, by design
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
+
+
+class _Body:
+    """The `raw` of an `AWSResponse`: all botocore asks of it is `stream()`."""
+
+    __slots__ = ("_body",)
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **kwargs: object) -> list[bytes]:
+        del kwargs
+        return [self._body]
+
+
+class FakeSession(boto3.Session):
+    """A boto3 session whose clients (and resources) talk to one fake.
+
+    Args:
+        engine: The fake's engine.
+        account_id: The account every call of this session belongs to.
+        region_name: The session's default region.
+        retry_mode: botocore's retry mode for clients that do not choose one.
+    """
+
+    def __init__(
+        self, engine: Engine, *, account_id: str, region_name: str, retry_mode: str
+    ) -> None:
+        core = botocore.session.Session()
+        core.register_component("data_loader", shared_loader())
+        core.set_config_variable("retry_mode", retry_mode)
+        super().__init__(
+            aws_access_key_id=_ACCESS_KEY,
+            aws_secret_access_key=_SECRET_KEY,
+            region_name=region_name,
+            botocore_session=core,
+        )
+        self._engine = engine
+        self._account_id = account_id
+        self._default_region = region_name
+        core.register("before-send", self._send, unique_id="slrkit-fake-send")
+
+    @property
+    def account_id(self) -> str:
+        """The account every call of this session belongs to."""
+        return self._account_id
+
+    def client(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401  # boto3's own signature
+        """Create a client as boto3 does, with its retry delays moved to virtual time."""
+        config = kwargs.get("config")
+        requested = None
+        if isinstance(config, Config) and config.retries:
+            requested = config.retries.get("mode")
+        mode = requested or self._session.get_config_variable("retry_mode")
+        if mode == "adaptive":
+            # The adaptive rate limiter hooks in at creation with a real clock; build the
+            # client in standard mode and add the limiter ourselves, on virtual time.
+            standard_mode = Config(retries={"mode": "standard"})
+            kwargs["config"] = config.merge(standard_mode) if config else standard_mode
+        client = super().client(*args, **kwargs)
+        _route_retry_delays(client, self._engine.record_sleep)
+        if mode == "adaptive":
+            _add_adaptive_limiter(client, self._engine)
+        return client
+
+    def _send(self, request: AWSPreparedRequest, event_name: str, **kwargs: object) -> AWSResponse:
+        del kwargs
+        _, service_id, operation = event_name.split(".", 2)
+        authorization = request.headers.get("Authorization")
+        region = self._default_region
+        if authorization is not None:
+            text = authorization.decode() if isinstance(authorization, bytes) else authorization
+            scope = _SCOPE.search(text)
+            if scope is not None:
+                region = scope.group(1)
+        try:
+            response = self._engine.handle(
+                service_id,
+                operation,
+                request.method,
+                request.url,
+                request.headers,
+                request.body,
+                account_id=self._account_id,
+                region=region,
+            )
+        except ConnectionFault as fault:
+            # botocore retries these (HTTPClientError subclasses) like real network failures.
+            if fault.kind == "read-timeout":
+                raise ReadTimeoutError(endpoint_url=request.url) from None
+            raise EndpointConnectionError(endpoint_url=request.url) from None
+        return AWSResponse(request.url, response.status, response.headers, _Body(response.body))
+
+
+def _route_retry_delays(client: BaseClient, sleep: Callable[[float], None]) -> None:
+    """Replace *client*'s retry handler with botocore's own, sleeping on virtual time."""
+    events = client.meta.events
+    service_id = client.meta.service_model.service_id.hyphenize()
+    event = f"needs-retry.{service_id}"
+    unique_id = f"retry-config-{service_id}"
+    retries = client.meta.config.retries or {}
+    events.unregister(event, unique_id=unique_id)
+    inner: Callable[..., object]
+    if retries.get("mode") == "legacy":
+        inner = _legacy_handler(client, retries)
+    else:
+        # botocore's factory builds the handler exactly as it did for this client
+        # (and registers it again, which the next line undoes).
+        built = standard.register_retry_handler(client, retries.get("total_max_attempts"))
+        events.unregister(event, unique_id=unique_id)
+        inner = built.needs_retry
+
+    def needs_retry(**kwargs: object) -> object:
+        delay = inner(**kwargs)
+        if isinstance(delay, (int, float)) and not isinstance(delay, bool) and delay > 0:
+            sleep(float(delay))
+            return 0
+        return delay
+
+    events.register(event, needs_retry, unique_id=unique_id)
+
+
+def _legacy_handler(client: BaseClient, retries: dict[str, Any]) -> Callable[..., object]:
+    endpoint_prefix = client.meta.service_model.endpoint_prefix
+    data = shared_loader().load_data("_retry")
+    overrides = dict(retries)
+    if "total_max_attempts" in overrides:
+        overrides["max_attempts"] = overrides.pop("total_max_attempts") - 1
+    config = translate.build_retry_config(
+        endpoint_prefix, data.get("retry", {}), data.get("definitions", {}), overrides
+    )
+    handler: Callable[..., object] = retryhandler.create_retry_handler(config, endpoint_prefix)
+    return handler
+
+
+class _VirtualBucketClock(bucket.Clock):
+    """The clock botocore's adaptive rate limiter waits on, made virtual."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self._engine = engine
+
+    def sleep(self, amount: float) -> None:
+        self._engine.record_sleep(amount)
+
+    def current_time(self) -> float:
+        return self._engine.clock.monotonic()
+
+
+def _add_adaptive_limiter(client: BaseClient, engine: Engine) -> None:
+    """Register botocore's adaptive client-side rate limiter, running on virtual time."""
+    clock = _VirtualBucketClock(engine)
+    limiter = adaptive.ClientRateLimiter(
+        rate_adjustor=throttling.CubicCalculator(
+            starting_max_rate=0, start_time=clock.current_time()
+        ),
+        rate_clocker=adaptive.RateClocker(clock),
+        token_bucket=bucket.TokenBucket(max_rate=1, clock=clock),
+        throttling_detector=standard.ThrottlingErrorDetector(
+            retry_event_adapter=standard.RetryEventAdapter()
+        ),
+        clock=clock,
+    )
+    client.meta.events.register("before-send", limiter.on_sending_request)
+    client.meta.events.register("needs-retry", limiter.on_receiving_response)

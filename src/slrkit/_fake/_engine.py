@@ -1,0 +1,250 @@
+"""The fake's core: one entry point from an HTTP request to an HTTP response.
+
+`Engine.handle` knows nothing of boto3: it takes what a service receives
+(service, method, URL, headers, body, and who is calling from where) and
+returns what the service sends back. The boto3 glue (`_boto`) calls it from
+botocore's `before-send` event; a listener on a socket could call it just the same.
+"""
+
+from __future__ import annotations
+
+import threading
+import types
+from collections.abc import Mapping
+from typing import Final
+
+from slrkit._fake import _iam, _profiles, _sts
+from slrkit._fake._calls import RecordedCall
+from slrkit._fake._clock import VirtualClock
+from slrkit._fake._faults import ErrorFault, Faults
+from slrkit._fake._ops import Operation, Request, ServiceError
+from slrkit._fake._wire import (
+    ErrorInfo,
+    Headers,
+    ServiceCodec,
+    UnknownOperationError,
+    WireFormatError,
+    WireResponse,
+    codec_for,
+)
+from slrkit._fake._world import Behaviour, World
+
+__all__ = [
+    "GLOBAL_REGION",
+    "OPERATIONS",
+    "ConnectionFault",
+    "Engine",
+    "FidelityError",
+    "UnsupportedOperationError",
+]
+
+OPERATIONS: Final[Mapping[str, Mapping[str, Operation]]] = {
+    "customer-profiles": _profiles.OPERATIONS,
+    "iam": _iam.OPERATIONS,
+    "sts": _sts.OPERATIONS,
+}
+"""Every operation the fake serves, by service id and operation name."""
+
+GLOBAL_REGION: Final = "aws-global"
+"""The region IAM's (global) rate limits are counted in."""
+
+_GLOBAL_SERVICES: Final = frozenset({"iam"})
+
+
+class FidelityError(AssertionError):
+    """The fake produced a response that breaks the service model: a bug in the fake.
+
+    Raised only in strict mode, in place of a response botocore would parse
+    without complaint (it checks neither max, enum nor pattern).
+    """
+
+
+class UnsupportedOperationError(NotImplementedError):
+    """A client of a fake session called a service or operation the fake does not serve.
+
+    Raised instead of letting the request go to AWS.
+    """
+
+
+class ConnectionFault(Exception):  # noqa: N818  # a signal to the transport, not an error
+    """An injected connection fault: the transport must fail the way *kind* says."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+class Engine:
+    """State, faults and the call log of one fake, behind one re-entrant lock.
+
+    Args:
+        clock: The virtual clock everything on this fake shares.
+        behaviour: The timing knobs.
+        seed: Seeds every random choice (role ids, task ids, request ids).
+        strict: Check every success response against the output shape.
+    """
+
+    def __init__(
+        self, *, clock: VirtualClock, behaviour: Behaviour, seed: int, strict: bool
+    ) -> None:
+        self.lock = threading.RLock()
+        self.clock = clock
+        self.strict = strict
+        self.seed = seed
+        self.world = World(clock=clock, behaviour=behaviour, seed=seed)
+        self.faults = Faults()
+        self.calls: list[RecordedCall] = []
+        self.retry_sleeps: list[float] = []
+
+    def reset(self) -> None:
+        """Forget all state, faults, calls and sleeps, and put the clock back at its start."""
+        with self.lock:
+            self.clock.reset()
+            self.world = World(clock=self.clock, behaviour=self.world.behaviour, seed=self.seed)
+            self.faults = Faults()
+            self.calls.clear()
+            self.retry_sleeps.clear()
+
+    def record_sleep(self, seconds: float) -> None:
+        """Spend a delay botocore asked for on the virtual clock instead of sleeping."""
+        with self.lock:
+            self.retry_sleeps.append(seconds)
+            self.clock.advance(seconds)
+
+    def handle(
+        self,
+        service_id: str,
+        operation: str | None,
+        method: str,
+        url: str,
+        headers: Headers,
+        body: bytes | str | None,
+        *,
+        account_id: str,
+        region: str,
+    ) -> WireResponse:
+        """Answer one HTTP request as the service would.
+
+        Args:
+            service_id: The botocore service id, hyphenized (``"customer-profiles"``).
+            operation: The operation name, or None to find it from the request.
+            method: The HTTP method.
+            url: The full request URL (only the path and query are read).
+            headers: The request headers (values may be bytes).
+            body: The request body.
+            account_id: The calling account.
+            region: The region the request was signed for.
+
+        Returns:
+            The response: status, headers and body.
+
+        Raises:
+            UnsupportedOperationError: The fake does not serve this operation.
+            ConnectionFault: A connection fault was injected for this call.
+            FidelityError: In strict mode, the fake's response breaks the output shape.
+        """
+        try:
+            codec = codec_for(service_id)
+            name = operation if operation is not None else codec.resolve(method, url, body)
+            op_codec = codec.operation(name)
+        except UnknownOperationError as exc:
+            raise UnsupportedOperationError(str(exc)) from exc
+        implementation = OPERATIONS[service_id].get(name)
+        if implementation is None:
+            raise UnsupportedOperationError(f"the fake does not serve {service_id}:{name}")
+        violations: list[str] = []
+        try:
+            params = op_codec.read(method, url, headers, body)
+        except WireFormatError as exc:
+            params = {}
+            violations.append(str(exc))
+        else:
+            op_codec.input_check(params, "", violations)
+        key = f"{service_id}:{name}"
+        scope = (account_id, GLOBAL_REGION if service_id in _GLOBAL_SERVICES else region)
+        with self.lock:
+            delay = self.faults.latency.get(key)
+            if delay:
+                self.clock.advance(delay)
+            at = self.clock.monotonic()
+            request_id = self.world.uuid()
+            kind = self.faults.take_connection(key)
+            if kind is not None:
+                self._record(service_id, name, region, account_id, params, 0, kind, at)
+                raise ConnectionFault(kind)
+            fault = self.faults.take_error(key)
+            limit = self.faults.limits.get(key)
+            error: ErrorFault | None = None
+            if fault is not None:
+                error = fault
+            elif limit is not None and not limit.admit(scope, at):
+                error = _error(codec, name, codec.throttling_code, "Rate exceeded")
+            elif violations:
+                error = _error(codec, name, codec.validation_code, _validation_message(violations))
+            if error is None:
+                self.world.settle()
+                try:
+                    result = implementation(
+                        self.world, Request(account_id=account_id, region=region, params=params)
+                    )
+                except ServiceError as exc:
+                    error = _error(codec, name, exc.code, exc.message)
+            if error is not None:
+                response = codec.error(
+                    error.code,
+                    error.message,
+                    ErrorInfo(status=error.status, sender_fault=error.sender_fault),
+                    request_id,
+                )
+                self._record(service_id, name, region, account_id, params, error.status,
+                             error.code, at)
+                return response
+            if self.strict and op_codec.output_check is not None:
+                problems: list[str] = []
+                op_codec.output_check(result, "", problems)
+                if problems:
+                    raise FidelityError(
+                        f"{key} answered outside its output shape: " + "; ".join(problems)
+                    )
+            response = op_codec.write(result, request_id)
+            self._record(service_id, name, region, account_id, params, response.status, None, at)
+            return response
+
+    def _record(
+        self,
+        service: str,
+        operation: str,
+        region: str,
+        account_id: str,
+        params: Mapping[str, object],
+        status: int,
+        error_code: str | None,
+        at: float,
+    ) -> None:
+        self.calls.append(
+            RecordedCall(
+                service=service,
+                operation=operation,
+                region=region,
+                account_id=account_id,
+                params=types.MappingProxyType(params),
+                status=status,
+                error_code=error_code,
+                at=at,
+            )
+        )
+
+
+def _error(codec: ServiceCodec, operation: str, code: str, message: str) -> ErrorFault:
+    info = codec.error_info(operation, code)
+    if info is None:
+        raise FidelityError(f"{codec.service_id}:{operation} has no error code {code!r}")
+    return ErrorFault(
+        code=code, status=info.status, sender_fault=info.sender_fault, message=message
+    )
+
+
+def _validation_message(violations: list[str]) -> str:
+    count = len(violations)
+    noun = "error" if count == 1 else "errors"
+    return f"{count} validation {noun} detected: " + "; ".join(violations)

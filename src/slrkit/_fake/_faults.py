@@ -1,0 +1,66 @@
+"""What can go wrong on purpose: injected errors, dropped connections, latency, rate limits."""
+
+from __future__ import annotations
+
+import collections
+
+import attrs
+
+__all__ = ["ErrorFault", "Faults", "RateLimit"]
+
+
+@attrs.frozen(kw_only=True)
+class ErrorFault:
+    """An error answer to give instead of running the operation."""
+
+    code: str
+    status: int
+    sender_fault: bool
+    message: str
+
+
+@attrs.define(kw_only=True)
+class RateLimit:
+    """A token bucket on virtual time: *per_second* refill, *burst* capacity."""
+
+    per_second: float
+    burst: float
+    buckets: dict[tuple[str, str], tuple[float, float]] = attrs.field(factory=dict)
+
+    def admit(self, scope: tuple[str, str], now: float) -> bool:
+        """Take one token for *scope* (account, region) at *now*; False when none is left."""
+        tokens, last = self.buckets.get(scope, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.per_second)
+        if tokens < 1:
+            self.buckets[scope] = (tokens, now)
+            return False
+        self.buckets[scope] = (tokens - 1, now)
+        return True
+
+
+@attrs.define
+class Faults:
+    """Faults by qualified operation (`"iam:GetRole"`). Guarded by the engine's lock."""
+
+    errors: dict[str, collections.deque[ErrorFault]] = attrs.field(factory=dict)
+    connections: dict[str, collections.deque[str]] = attrs.field(factory=dict)
+    latency: dict[str, float] = attrs.field(factory=dict)
+    limits: dict[str, RateLimit] = attrs.field(factory=dict)
+
+    def add_error(self, key: str, fault: ErrorFault, times: int) -> None:
+        """Answer the next *times* calls of *key* with *fault*."""
+        self.errors.setdefault(key, collections.deque()).extend([fault] * times)
+
+    def add_connection(self, key: str, kind: str, times: int) -> None:
+        """Fail the next *times* calls of *key* at the connection, with *kind*."""
+        self.connections.setdefault(key, collections.deque()).extend([kind] * times)
+
+    def take_connection(self, key: str) -> str | None:
+        """The connection fault for this call of *key*, if one is queued."""
+        queue = self.connections.get(key)
+        return queue.popleft() if queue else None
+
+    def take_error(self, key: str) -> ErrorFault | None:
+        """The error for this call of *key*, if one is queued."""
+        queue = self.errors.get(key)
+        return queue.popleft() if queue else None

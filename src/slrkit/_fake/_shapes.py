@@ -1,0 +1,221 @@
+"""Value checks against botocore shapes, compiled once per shape.
+
+botocore validates only `required`, types and `min` on the way out
+(`botocore/validate.py`); AWS services also enforce `max`, `enum` and `pattern`
+on the way in. The fake runs these checks twice: on every request, to answer
+like the service does, and (in strict mode) on every response it produces, so
+that it cannot drift from the model unnoticed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from botocore.model import Shape
+
+__all__ = ["Check", "CheckerCache", "compile_pattern"]
+
+Check = Callable[[object, str, list[str]], None]
+"""A compiled check: `(value, path, violations)` appends one line per violation."""
+
+# Java regex classes that Python's `re` lacks. The replacements are slightly broader
+# (`\w` also holds marks), which only ever lets a value through, never rejects one.
+_JAVA_CLASSES = {r"\p{L}": r"\w", r"\p{N}": r"\w", r"\p{Z}": r"\s"}
+
+
+def compile_pattern(pattern: str) -> Callable[[str], object]:
+    """Compile a model `pattern` (Java syntax) into a matcher returning a truthy value on success.
+
+    Anchored patterns (`^...`) keep their own anchors; unanchored ones must match the
+    whole value, as AWS services apply them.
+    """
+    translated = pattern
+    flags = re.ASCII
+    for java, python in _JAVA_CLASSES.items():
+        if java in translated:
+            translated = translated.replace(java, python)
+            flags = 0
+    compiled = re.compile(translated, flags)
+    if pattern.startswith("^") or pattern.endswith("$"):
+        return compiled.search
+    return compiled.fullmatch
+
+
+def _describe(value: object) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class CheckerCache:
+    """Compiled checks for one service's shapes, keyed by shape name."""
+
+    def __init__(self) -> None:
+        self._checks: dict[str, Check] = {}
+
+    def get(self, shape: Shape) -> Check:
+        """Return the check for *shape*, compiling it (and its members) on first use."""
+        check = self._checks.get(shape.name)
+        if check is None:
+            # A forwarding cell first, so that recursive shapes terminate.
+            cell: list[Check] = []
+            self._checks[shape.name] = lambda v, p, out: cell[0](v, p, out)
+            check = self._compile(shape)
+            cell.append(check)
+            self._checks[shape.name] = check
+        return check
+
+    def _compile(self, shape: Shape) -> Check:
+        kind = shape.type_name
+        if kind == "structure":
+            return self._structure(shape)
+        if kind == "list":
+            return self._list(shape)
+        if kind == "map":
+            return self._map(shape)
+        if kind == "string":
+            return _string(shape.metadata)
+        if kind in ("integer", "long"):
+            return _number(shape.metadata, (int,), "an integer")
+        if kind in ("double", "float"):
+            return _number(shape.metadata, (int, float), "a number")
+        if kind == "boolean":
+            return _exact(bool, "a boolean")
+        if kind == "timestamp":
+            return _timestamp
+        if kind == "blob":
+            return _exact((bytes, bytearray), "bytes")
+        return _anything
+
+    def _structure(self, shape: Shape) -> Check:
+        members = {name: self.get(member) for name, member in shape.members.items()}
+        required = tuple(shape.required_members)
+
+        def check(value: object, path: str, out: list[str]) -> None:
+            if not isinstance(value, Mapping):
+                out.append(f"Value at '{path}' must be a structure, got {type(value).__name__}")
+                return
+            prefix = f"{path}." if path else ""
+            for name in required:
+                if name not in value:
+                    out.append(f"Value null at '{prefix}{name}' failed to satisfy constraint: "
+                               "Member must not be null")
+            for name, item in value.items():
+                member = members.get(name)
+                if member is None:
+                    out.append(f"Unknown member '{prefix}{name}'")
+                elif item is not None:
+                    member(item, prefix + name, out)
+
+        return check
+
+    def _list(self, shape: Shape) -> Check:
+        member = self.get(shape.member)
+        size = _size_check(shape.metadata)
+
+        def check(value: object, path: str, out: list[str]) -> None:
+            if not isinstance(value, (list, tuple)):
+                out.append(f"Value at '{path}' must be a list, got {type(value).__name__}")
+                return
+            size(value, len(value), path, out)
+            for index, item in enumerate(value):
+                member(item, f"{path}.{index + 1}", out)
+
+        return check
+
+    def _map(self, shape: Shape) -> Check:
+        key_check = self.get(shape.key)
+        value_check = self.get(shape.value)
+        size = _size_check(shape.metadata)
+
+        def check(value: object, path: str, out: list[str]) -> None:
+            if not isinstance(value, Mapping):
+                out.append(f"Value at '{path}' must be a map, got {type(value).__name__}")
+                return
+            size(value, len(value), path, out)
+            for key, item in value.items():
+                key_check(key, f"{path}.key", out)
+                value_check(item, f"{path}.{key}", out)
+
+        return check
+
+
+SizeCheck = Callable[[object, int, str, list[str]], None]
+
+
+def _size_check(metadata: Mapping[str, object]) -> SizeCheck:
+    low = metadata.get("min")
+    high = metadata.get("max")
+
+    def check(value: object, size: int, path: str, out: list[str]) -> None:
+        if isinstance(low, (int, float)) and size < low:
+            out.append(f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
+                       f"Member must have length greater than or equal to {low}")
+        if isinstance(high, (int, float)) and size > high:
+            out.append(f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
+                       f"Member must have length less than or equal to {high}")
+
+    return check
+
+
+def _string(metadata: Mapping[str, object]) -> Check:
+    size = _size_check(metadata)
+    enum = metadata.get("enum")
+    allowed = frozenset(str(item) for item in enum) if isinstance(enum, list) else None
+    pattern = metadata.get("pattern")
+    matcher = compile_pattern(pattern) if isinstance(pattern, str) else None
+
+    def check(value: object, path: str, out: list[str]) -> None:
+        if not isinstance(value, str):
+            out.append(f"Value at '{path}' must be a string, got {type(value).__name__}")
+            return
+        size(value, len(value), path, out)
+        if allowed is not None and value not in allowed:
+            out.append(f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
+                       f"Member must satisfy enum value set: [{', '.join(sorted(allowed))}]")
+        if matcher is not None and value and not matcher(value):
+            out.append(f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
+                       f"Member must satisfy regular expression pattern: {pattern}")
+
+    return check
+
+
+def _number(
+    metadata: Mapping[str, object], types: tuple[type, ...], label: str
+) -> Check:
+    low = metadata.get("min")
+    high = metadata.get("max")
+
+    def check(value: object, path: str, out: list[str]) -> None:
+        if isinstance(value, bool) or not isinstance(value, types):
+            out.append(f"Value at '{path}' must be {label}, got {type(value).__name__}")
+            return
+        number = float(value)  # type: ignore[arg-type]  # narrowed to int/float above
+        if isinstance(low, (int, float)) and number < low:
+            out.append(f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                       f"Member must have value greater than or equal to {low}")
+        if isinstance(high, (int, float)) and number > high:
+            out.append(f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                       f"Member must have value less than or equal to {high}")
+
+    return check
+
+
+def _exact(types: type | tuple[type, ...], label: str) -> Check:
+    def check(value: object, path: str, out: list[str]) -> None:
+        if not isinstance(value, types):
+            out.append(f"Value at '{path}' must be {label}, got {type(value).__name__}")
+
+    return check
+
+
+def _timestamp(value: object, path: str, out: list[str]) -> None:
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        out.append(f"Value at '{path}' must be a timezone-aware datetime, got {value!r}")
+
+
+def _anything(value: object, path: str, out: list[str]) -> None:
+    """Document shapes and other free-form values carry no constraints."""

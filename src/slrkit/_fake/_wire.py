@@ -1,0 +1,829 @@
+"""The wire: AWS requests in, AWS responses out, driven by botocore's service models.
+
+Two protocols cover the services the fake serves: ``rest-json`` (Customer
+Profiles) and ``query`` (IAM, STS). For each operation a `OperationCodec` is
+compiled once from the model and cached; it reads a request exactly as the
+service receives it (method, URL, headers, body) into a parameter dict, and
+writes a result dict or an error back as (status, headers, body). Nothing here
+knows about boto3 or the fake's state, so the same codecs can serve a real HTTP
+listener.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import email.utils
+import json
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Final
+from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
+
+import attrs
+from botocore.utils import parse_timestamp
+
+from slrkit._fake._loader import service_model
+from slrkit._fake._shapes import Check, CheckerCache
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, ServiceModel, Shape
+
+__all__ = [
+    "OperationCodec",
+    "ServiceCodec",
+    "UnknownOperationError",
+    "WireFormatError",
+    "WireResponse",
+    "codec_for",
+]
+
+Params = dict[str, object]
+Headers = Mapping[str, str | bytes]
+
+
+@attrs.frozen(kw_only=True)
+class WireResponse:
+    """An HTTP response as the service would send it."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class WireFormatError(ValueError):
+    """A request the service could not read (bad JSON, a non-number where one belongs)."""
+
+
+class UnknownOperationError(LookupError):
+    """The request names no operation of the service's model."""
+
+
+@attrs.frozen(kw_only=True)
+class ErrorInfo:
+    """How the service sends one error code: its HTTP status and whether the caller is at fault."""
+
+    status: int
+    sender_fault: bool
+
+
+# Errors every AWS service may send without modelling them per operation (the "common
+# errors" of the API references). Modeled errors always win over these.
+_COMMON_ERRORS: Final[Mapping[str, Mapping[str, ErrorInfo]]] = {
+    "query": {
+        "AccessDenied": ErrorInfo(status=403, sender_fault=True),
+        "IncompleteSignature": ErrorInfo(status=400, sender_fault=True),
+        "InternalFailure": ErrorInfo(status=500, sender_fault=False),
+        "InvalidAction": ErrorInfo(status=400, sender_fault=True),
+        "InvalidClientTokenId": ErrorInfo(status=403, sender_fault=True),
+        "MissingAction": ErrorInfo(status=400, sender_fault=True),
+        "RequestExpired": ErrorInfo(status=400, sender_fault=True),
+        "ServiceUnavailable": ErrorInfo(status=503, sender_fault=False),
+        "SignatureDoesNotMatch": ErrorInfo(status=403, sender_fault=True),
+        "Throttling": ErrorInfo(status=400, sender_fault=True),
+        "ValidationError": ErrorInfo(status=400, sender_fault=True),
+    },
+    "rest-json": {
+        "AccessDeniedException": ErrorInfo(status=403, sender_fault=True),
+        "InternalFailure": ErrorInfo(status=500, sender_fault=False),
+        "SerializationException": ErrorInfo(status=400, sender_fault=True),
+        "ServiceUnavailableException": ErrorInfo(status=503, sender_fault=False),
+        "ThrottlingException": ErrorInfo(status=429, sender_fault=True),
+        "UnknownOperationException": ErrorInfo(status=404, sender_fault=True),
+        "UnrecognizedClientException": ErrorInfo(status=403, sender_fault=True),
+        "ValidationException": ErrorInfo(status=400, sender_fault=True),
+    },
+}
+
+_POLICY_DOCUMENT_SHAPE = "policyDocumentType"  # IAM sends these URL-encoded (botocore decodes)
+_MISSING: Final = object()
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _wire_name(name: str, shape: Shape) -> str:
+    wire = shape.serialization.get("name")
+    return wire if isinstance(wire, str) else name
+
+
+# --- scalar conversions ---------------------------------------------------------------
+
+
+def _scalar_from_text(shape: Shape, text: str) -> object:
+    """Read a scalar sent as text (query parameters, URI labels, headers)."""
+    kind = shape.type_name
+    try:
+        if kind in ("integer", "long"):
+            return int(text)
+        if kind in ("double", "float"):
+            return float(text)
+        if kind == "boolean":
+            if text not in ("true", "false"):
+                raise WireFormatError(f"'{text}' is not a boolean")
+            return text == "true"
+        if kind == "timestamp":
+            return parse_timestamp(text).astimezone(dt.timezone.utc)
+        if kind == "blob":
+            return base64.b64decode(text)
+    except (ValueError, TypeError) as exc:
+        raise WireFormatError(f"'{text}' is not a valid {kind}") from exc
+    return text
+
+
+def _iso8601(value: dt.datetime) -> str:
+    utc = value.astimezone(dt.timezone.utc)
+    if utc.microsecond:
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _scalar_to_text(shape: Shape, value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return _iso8601(value)
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode()
+    if shape.name == _POLICY_DOCUMENT_SHAPE and isinstance(value, str):
+        return quote(value, safe="")
+    return str(value)
+
+
+# --- JSON bodies ----------------------------------------------------------------------
+
+Convert = Callable[[object], object]
+
+
+def _identity(value: object) -> object:
+    return value
+
+
+class _JsonConverters:
+    """Per-shape converters between wire JSON and parameter dicts, compiled once.
+
+    On the way in, epoch numbers become datetimes, base64 becomes bytes and wire key
+    names become member names; on the way out, the reverse. Shapes that need none of
+    that convert by identity, which keeps the hot path free of copies.
+    """
+
+    def __init__(self, *, reading: bool) -> None:
+        self._reading = reading
+        self._cache: dict[str, Convert] = {}
+
+    def get(self, shape: Shape) -> Convert:
+        convert = self._cache.get(shape.name)
+        if convert is None:
+            cell: list[Convert] = []
+            self._cache[shape.name] = lambda value: cell[0](value)
+            convert = self._compile(shape)
+            cell.append(convert)
+            self._cache[shape.name] = convert
+        return convert
+
+    def _compile(self, shape: Shape) -> Convert:
+        kind = shape.type_name
+        if kind == "structure":
+            return self._structure(shape)
+        if kind == "list":
+            member = self.get(shape.member)
+            if member is _identity:
+                return _identity
+            return lambda value: [member(item) for item in value]  # type: ignore[attr-defined]
+        if kind == "map":
+            item_convert = self.get(shape.value)
+            if item_convert is _identity:
+                return _identity
+            return lambda value: {k: item_convert(v) for k, v in value.items()}  # type: ignore[attr-defined]
+        if kind == "timestamp":
+            return _epoch_to_datetime if self._reading else _datetime_to_epoch
+        if kind == "blob":
+            return _b64_to_bytes if self._reading else _bytes_to_b64
+        return _identity
+
+    def _structure(self, shape: Shape) -> Convert:
+        # (wire key, member name, converter) for body members only.
+        fields: list[tuple[str, str, Convert]] = []
+        for name, member in shape.members.items():
+            if member.serialization.get("location"):
+                continue
+            json_name = member.serialization.get("name", name)
+            fields.append((json_name, name, self.get(member)))
+        if all(wire == name and conv is _identity for wire, name, conv in fields):
+            return _identity
+        if self._reading:
+            table = {wire: (name, conv) for wire, name, conv in fields}
+        else:
+            table = {name: (wire, conv) for wire, name, conv in fields}
+
+        def convert(value: object) -> object:
+            out: dict[str, object] = {}
+            for key, item in value.items():  # type: ignore[attr-defined]
+                target, conv = table.get(key, (key, _identity))
+                out[target] = conv(item)
+            return out
+
+        return convert
+
+
+def _epoch_to_datetime(value: object) -> object:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return dt.datetime.fromtimestamp(value, dt.timezone.utc)
+    if isinstance(value, str):
+        return _scalar_from_text_timestamp(value)
+    return value
+
+
+def _scalar_from_text_timestamp(text: str) -> dt.datetime:
+    try:
+        return parse_timestamp(text).astimezone(dt.timezone.utc)
+    except (ValueError, TypeError) as exc:
+        raise WireFormatError(f"'{text}' is not a valid timestamp") from exc
+
+
+def _datetime_to_epoch(value: object) -> object:
+    return value.timestamp() if isinstance(value, dt.datetime) else value
+
+
+def _b64_to_bytes(value: object) -> object:
+    return base64.b64decode(value) if isinstance(value, str) else value
+
+
+def _bytes_to_b64(value: object) -> object:
+    return base64.b64encode(value).decode() if isinstance(value, (bytes, bytearray)) else value
+
+
+# --- query (form-encoded) requests and XML responses ------------------------------------
+
+QueryRead = Callable[[Mapping[str, str], str], object]
+
+
+class _QueryReaders:
+    """Per-shape readers of flattened query parameters (`X.member.N`, `X.entry.N.key`)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, QueryRead] = {}
+
+    def get(self, shape: Shape) -> QueryRead:
+        read = self._cache.get(shape.name)
+        if read is None:
+            cell: list[QueryRead] = []
+            self._cache[shape.name] = lambda flat, prefix: cell[0](flat, prefix)
+            read = self._compile(shape)
+            cell.append(read)
+            self._cache[shape.name] = read
+        return read
+
+    def _compile(self, shape: Shape) -> QueryRead:
+        kind = shape.type_name
+        if kind == "structure":
+            return self._structure(shape)
+        if kind == "list":
+            return self._list(shape)
+        if kind == "map":
+            return self._map(shape)
+
+        def read(flat: Mapping[str, str], prefix: str) -> object:
+            text = flat.get(prefix)
+            return _MISSING if text is None else _scalar_from_text(shape, text)
+
+        return read
+
+    def _structure(self, shape: Shape) -> QueryRead:
+        fields = [
+            (name, _wire_name(name, member), self.get(member))
+            for name, member in shape.members.items()
+        ]
+
+        def read(flat: Mapping[str, str], prefix: str) -> object:
+            out: Params = {}
+            head = f"{prefix}." if prefix else ""
+            for name, wire, member_read in fields:
+                value = member_read(flat, head + wire)
+                if value is not _MISSING:
+                    out[name] = value
+            return out if out or not prefix else _MISSING
+
+        return read
+
+    def _list(self, shape: Shape) -> QueryRead:
+        member_read = self.get(shape.member)
+        flattened = bool(shape.serialization.get("flattened"))
+        member_name = shape.member.serialization.get("name", "member")
+
+        def read(flat: Mapping[str, str], prefix: str) -> object:
+            if flat.get(prefix) == "":
+                return []  # botocore sends an empty list as `Name=`
+            base = f"{prefix}." if flattened else f"{prefix}.{member_name}."
+            items: list[object] = []
+            while (item := member_read(flat, f"{base}{len(items) + 1}")) is not _MISSING:
+                items.append(item)
+            return items or _MISSING
+
+        return read
+
+    def _map(self, shape: Shape) -> QueryRead:
+        key_read = self.get(shape.key)
+        value_read = self.get(shape.value)
+        flattened = bool(shape.serialization.get("flattened"))
+        key_name = shape.key.serialization.get("name", "key")
+        value_name = shape.value.serialization.get("name", "value")
+
+        def read(flat: Mapping[str, str], prefix: str) -> object:
+            base = f"{prefix}." if flattened else f"{prefix}.entry."
+            out: dict[object, object] = {}
+            index = 1
+            while (key := key_read(flat, f"{base}{index}.{key_name}")) is not _MISSING:
+                out[key] = value_read(flat, f"{base}{index}.{value_name}")
+                index += 1
+            return out or _MISSING
+
+        return read
+
+
+XmlWrite = Callable[[object, list[str]], None]
+
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+class _XmlWriters:
+    """Per-shape writers of query-protocol XML (`member` lists, `entry` maps)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, XmlWrite] = {}
+
+    def get(self, shape: Shape) -> XmlWrite:
+        write = self._cache.get(shape.name)
+        if write is None:
+            cell: list[XmlWrite] = []
+            self._cache[shape.name] = lambda value, parts: cell[0](value, parts)
+            write = self._compile(shape)
+            cell.append(write)
+            self._cache[shape.name] = write
+        return write
+
+    def _compile(self, shape: Shape) -> XmlWrite:
+        kind = shape.type_name
+        if kind == "structure":
+            return self._structure(shape)
+        if kind == "list":
+            return self._list(shape)
+        if kind == "map":
+            return self._map(shape)
+
+        def write(value: object, parts: list[str]) -> None:
+            parts.append(_scalar_to_text(shape, value).translate(_XML_ESCAPES))
+
+        return write
+
+    def _structure(self, shape: Shape) -> XmlWrite:
+        fields: dict[str, tuple[str, str, XmlWrite, bool]] = {}
+        for name, member in shape.members.items():
+            tag = _wire_name(name, member)
+            flattened = member.type_name in ("list", "map") and bool(
+                member.serialization.get("flattened")
+            )
+            fields[name] = (f"<{tag}>", f"</{tag}>", self.get(member), flattened)
+
+        def write(value: object, parts: list[str]) -> None:
+            for name, item in value.items():  # type: ignore[attr-defined]
+                if item is None:
+                    continue
+                start, end, member_write, flattened = fields[name]
+                if flattened:
+                    # A flattened list repeats its own element instead of nesting `member`s.
+                    inner: list[str] = []
+                    member_write(item, inner)
+                    parts.extend(inner)
+                    continue
+                parts.append(start)
+                member_write(item, parts)
+                parts.append(end)
+
+        return write
+
+    def _list(self, shape: Shape) -> XmlWrite:
+        member_write = self.get(shape.member)
+        tag = shape.member.serialization.get("name", "member")
+        start, end = f"<{tag}>", f"</{tag}>"
+
+        def write(value: object, parts: list[str]) -> None:
+            for item in value:  # type: ignore[attr-defined]
+                parts.append(start)
+                member_write(item, parts)
+                parts.append(end)
+
+        return write
+
+    def _map(self, shape: Shape) -> XmlWrite:
+        key_write = self.get(shape.key)
+        value_write = self.get(shape.value)
+        key_tag = shape.key.serialization.get("name", "key")
+        value_tag = shape.value.serialization.get("name", "value")
+
+        def write(value: object, parts: list[str]) -> None:
+            for key, item in value.items():  # type: ignore[attr-defined]
+                parts.append(f"<entry><{key_tag}>")
+                key_write(key, parts)
+                parts.append(f"</{key_tag}><{value_tag}>")
+                value_write(item, parts)
+                parts.append(f"</{value_tag}></entry>")
+
+        return write
+
+
+# --- operations and services -----------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class OperationCodec:
+    """Everything compiled for one operation: read a request, check, write a response."""
+
+    name: str
+    model: OperationModel
+    input_check: Check
+    output_check: Check | None
+    read: Callable[[str, str, Headers, bytes | str | None], Params]
+    write: Callable[[Mapping[str, object], str], WireResponse]
+    errors: Mapping[str, ErrorInfo]
+
+
+class ServiceCodec:
+    """Reads and writes the wire format of one AWS service, from its botocore model.
+
+    Args:
+        service_name: The botocore service name (``"iam"``).
+        throttling_code: The error code the service throttles with.
+        validation_code: The error code for a request that breaks the model's constraints.
+    """
+
+    def __init__(self, service_name: str, *, throttling_code: str, validation_code: str) -> None:
+        self.model: ServiceModel = service_model(service_name)
+        self.service_id: str = self.model.service_id.hyphenize()
+        self.protocol: str = self.model.protocol
+        self.throttling_code = throttling_code
+        self.validation_code = validation_code
+        self._checks = CheckerCache()
+        self._operations: dict[str, OperationCodec] = {}
+        self._lock = threading.Lock()
+        self._routes: list[tuple[str, re.Pattern[str], str]] | None = None
+        namespace = self.model.metadata.get("xmlNamespace")
+        if not isinstance(namespace, str):
+            namespace = (
+                f"https://{self.model.endpoint_prefix}.amazonaws.com/doc/{self.model.api_version}/"
+            )
+        self._xml_namespace = namespace
+        self._json_in = _JsonConverters(reading=True)
+        self._json_out = _JsonConverters(reading=False)
+        self._query_in = _QueryReaders()
+        self._xml_out = _XmlWriters()
+        self._service_errors = self._error_table(self.model.error_shapes)
+
+    def operation(self, name: str) -> OperationCodec:
+        """Return the compiled codec of operation *name*.
+
+        Raises:
+            UnknownOperationError: If the model has no such operation.
+        """
+        codec = self._operations.get(name)
+        if codec is None:
+            with self._lock:
+                codec = self._operations.get(name)
+                if codec is None:
+                    codec = self._compile(name)
+                    self._operations[name] = codec
+        return codec
+
+    def resolve(self, method: str, url: str, body: bytes | str | None) -> str:
+        """Find the operation a raw HTTP request calls (for a listener that has no event name).
+
+        Raises:
+            UnknownOperationError: If no operation matches.
+        """
+        parts = urlsplit(url)
+        if self.protocol == "query":
+            params = dict(parse_qsl(parts.query, keep_blank_values=True))
+            if body:
+                params.update(parse_qsl(_text(body), keep_blank_values=True))
+            action = params.get("Action")
+            if action is None or action not in self.model.operation_names:
+                raise UnknownOperationError(f"{self.service_id} has no action {action!r}")
+            return action
+        for route_method, pattern, name in self._rest_routes():
+            if route_method == method and pattern.fullmatch(parts.path):
+                return name
+        raise UnknownOperationError(f"{self.service_id} has no operation at {method} {parts.path}")
+
+    def error_info(self, operation: str, code: str) -> ErrorInfo | None:
+        """How *code* is sent by *operation*: the model first, then the common errors."""
+        modeled = self.operation(operation).errors.get(code) or self._service_errors.get(code)
+        return modeled or _COMMON_ERRORS[self.protocol].get(code)
+
+    def error(self, code: str, message: str, info: ErrorInfo, request_id: str) -> WireResponse:
+        """Write an error response in the service's protocol."""
+        if self.protocol == "query":
+            kind = "Sender" if info.sender_fault else "Receiver"
+            body = (
+                f'<ErrorResponse xmlns="{self._xml_namespace}"><Error><Type>{kind}</Type>'
+                f"<Code>{code}</Code><Message>{message.translate(_XML_ESCAPES)}</Message>"
+                f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+            )
+            return WireResponse(status=info.status, headers=self._xml_headers(request_id),
+                                body=body.encode())
+        return WireResponse(
+            status=info.status,
+            headers={
+                "Content-Type": "application/json",
+                "x-amzn-RequestId": request_id,
+                "x-amzn-ErrorType": code,
+            },
+            body=json.dumps({"Message": message}).encode(),
+        )
+
+    # -- compilation ------------------------------------------------------------------
+
+    @staticmethod
+    def _error_table(shapes: list[Shape]) -> dict[str, ErrorInfo]:
+        table: dict[str, ErrorInfo] = {}
+        for shape in shapes:
+            meta = shape.metadata.get("error") or {}
+            code = meta.get("code", shape.name)
+            status = meta.get("httpStatusCode", 400)
+            fault = shape.metadata.get("fault", False) or status >= 500  # noqa: PLR2004
+            table[code] = ErrorInfo(status=status, sender_fault=not fault)
+        return table
+
+    def _compile(self, name: str) -> OperationCodec:
+        if name not in self.model.operation_names:
+            raise UnknownOperationError(f"{self.service_id} has no operation {name!r}")
+        model = self.model.operation_model(name)
+        input_shape = model.input_shape
+        output_shape = model.output_shape
+        input_check: Check = (
+            self._checks.get(input_shape) if input_shape is not None else _accept_anything
+        )
+        output_check = self._checks.get(output_shape) if output_shape is not None else None
+        if self.protocol == "query":
+            read = self._query_reader(model)
+            write = self._xml_writer(model)
+        else:
+            read = self._rest_json_reader(model)
+            write = self._json_writer(model)
+        return OperationCodec(
+            name=name,
+            model=model,
+            input_check=input_check,
+            output_check=output_check,
+            read=read,
+            write=write,
+            errors=self._error_table(model.error_shapes),
+        )
+
+    def _rest_routes(self) -> list[tuple[str, re.Pattern[str], str]]:
+        if self._routes is None:
+            routes = []
+            for name in self.model.operation_names:
+                http = self.model.operation_model(name).http
+                routes.append((http["method"], _uri_pattern(http["requestUri"]), name))
+            # Literal segments beat labels: `/domains/x/profiles` before `/domains/{Name}`.
+            routes.sort(key=lambda route: -len(route[1].pattern.split("(?P<")[0]))
+            self._routes = routes
+        return self._routes
+
+    # -- rest-json --------------------------------------------------------------------
+
+    def _rest_json_reader(
+        self, model: OperationModel
+    ) -> Callable[[str, str, Headers, bytes | str | None], Params]:
+        shape = model.input_shape
+        pattern = _uri_pattern(model.http["requestUri"])
+        labels: dict[str, tuple[str, Shape]] = {}
+        query: list[tuple[str, str, Shape]] = []
+        headers: list[tuple[str, str, Shape]] = []
+        body_shape = shape
+        body_convert: Convert = _identity
+        has_body = False
+        if shape is not None:
+            for name, member in shape.members.items():
+                location = member.serialization.get("location")
+                wire = _wire_name(name, member)
+                if location == "uri":
+                    labels[_group_name(wire)] = (name, member)
+                elif location == "querystring":
+                    query.append((wire, name, member))
+                elif location == "header":
+                    headers.append((wire.lower(), name, member))
+                elif not location:
+                    has_body = True
+            body_convert = self._json_in.get(shape)
+        service_id = self.service_id
+
+        def read(method: str, url: str, request_headers: Headers,
+                 body: bytes | str | None) -> Params:
+            del method  # the operation is already known; the method only routes
+            path, _, raw_query = url.partition("?")
+            params: Params = {}
+            if has_body and body:
+                try:
+                    decoded = json.loads(body)
+                except ValueError as exc:
+                    raise WireFormatError("the request body is not valid JSON") from exc
+                if not isinstance(decoded, dict):
+                    raise WireFormatError("the request body is not a JSON object")
+                params = body_convert(decoded)  # type: ignore[assignment]
+            if labels:
+                match = pattern.search(urlsplit(path).path if "://" in path else path)
+                if match is None:
+                    raise WireFormatError(f"{service_id}: the path {path} does not fit the operation")
+                for group, text in match.groupdict().items():
+                    name, member = labels[group]
+                    params[name] = _scalar_from_text(member, unquote(text))
+            if query and raw_query:
+                values = parse_qs(raw_query.partition("#")[0], keep_blank_values=True)
+                for wire, name, member in query:
+                    found = values.get(wire)
+                    if found is None:
+                        continue
+                    if member.type_name == "list":
+                        params[name] = [_scalar_from_text(member.member, v) for v in found]
+                    else:
+                        params[name] = _scalar_from_text(member, found[0])
+            if headers:
+                lowered = {k.lower(): _text(v) for k, v in request_headers.items()}
+                for wire, name, member in headers:
+                    if wire in lowered:
+                        params[name] = _scalar_from_text(member, lowered[wire])
+            return params
+
+        del body_shape
+        return read
+
+    def _json_writer(self, model: OperationModel) -> Callable[[Mapping[str, object], str],
+                                                              WireResponse]:
+        shape = model.output_shape
+        status = int(model.http.get("responseCode", 200))
+        header_members: list[tuple[str, str, Shape]] = []
+        status_member: str | None = None
+        payload: tuple[str, Shape] | None = None
+        convert: Convert = _identity
+        if shape is not None:
+            for name, member in shape.members.items():
+                location = member.serialization.get("location")
+                if location == "header":
+                    header_members.append((name, _wire_name(name, member), member))
+                elif location == "statusCode":
+                    status_member = name
+            payload_name = shape.serialization.get("payload")
+            if isinstance(payload_name, str):
+                payload = (payload_name, shape.members[payload_name])
+            convert = self._json_out.get(shape)
+        special = {name for name, _, _ in header_members}
+        if status_member is not None:
+            special.add(status_member)
+
+        def write(result: Mapping[str, object], request_id: str) -> WireResponse:
+            response_headers = {"Content-Type": "application/json", "x-amzn-RequestId": request_id}
+            response_status = status
+            body_values: Mapping[str, object] = result
+            if special:
+                for name, wire, member in header_members:
+                    if name in result:
+                        response_headers[wire] = _header_text(member, result[name])
+                if status_member is not None and status_member in result:
+                    response_status = int(result[status_member])  # type: ignore[call-overload]
+                body_values = {k: v for k, v in result.items() if k not in special}
+            if payload is not None:
+                name, member = payload
+                value = body_values.get(name)
+                if isinstance(value, (bytes, bytearray)):
+                    body = bytes(value)
+                elif value is None:
+                    body = b""
+                else:
+                    body = json.dumps(self._json_out.get(member)(value)).encode()
+            else:
+                body = json.dumps(convert(body_values)).encode()
+            return WireResponse(status=response_status, headers=response_headers, body=body)
+
+        return write
+
+    # -- query ------------------------------------------------------------------------
+
+    def _query_reader(
+        self, model: OperationModel
+    ) -> Callable[[str, str, Headers, bytes | str | None], Params]:
+        shape = model.input_shape
+        structure_read = self._query_in.get(shape) if shape is not None else None
+
+        def read(method: str, url: str, headers: Headers, body: bytes | str | None) -> Params:
+            del method, headers
+            _, _, raw_query = url.partition("?")
+            flat: dict[str, str] = {}
+            if raw_query:
+                flat.update(parse_qsl(raw_query, keep_blank_values=True))
+            if body:
+                # keep_blank_values: `Description=` and `Tags.member.1.Value=` are values too.
+                flat.update(parse_qsl(_text(body), keep_blank_values=True))
+            if structure_read is None:
+                return {}
+            return structure_read(flat, "")  # type: ignore[return-value]
+
+        return read
+
+    def _xml_writer(self, model: OperationModel) -> Callable[[Mapping[str, object], str],
+                                                             WireResponse]:
+        shape = model.output_shape
+        name = model.name
+        open_tag = f'<{name}Response xmlns="{self._xml_namespace}">'
+        close_tag = f"</{name}Response>"
+        wrapper = shape.serialization.get("resultWrapper") if shape is not None else None
+        structure_write = self._xml_out.get(shape) if shape is not None else None
+
+        def write(result: Mapping[str, object], request_id: str) -> WireResponse:
+            parts = [open_tag]
+            if structure_write is not None:
+                if wrapper:
+                    parts.append(f"<{wrapper}>")
+                structure_write(result, parts)
+                if wrapper:
+                    parts.append(f"</{wrapper}>")
+            parts.append(f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>")
+            parts.append(close_tag)
+            return WireResponse(status=200, headers=self._xml_headers(request_id),
+                                body="".join(parts).encode())
+
+        return write
+
+    @staticmethod
+    def _xml_headers(request_id: str) -> dict[str, str]:
+        return {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}
+
+
+def _accept_anything(value: object, path: str, out: list[str]) -> None:
+    """Operations without an input shape take no parameters to check."""
+
+
+def _header_text(shape: Shape, value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return email.utils.format_datetime(value.astimezone(dt.timezone.utc), usegmt=True)
+    return _scalar_to_text(shape, value)
+
+
+def _group_name(label: str) -> str:
+    return "g_" + re.sub(r"\W", "_", label)
+
+
+def _uri_pattern(request_uri: str) -> re.Pattern[str]:
+    """Compile a model `requestUri` (`/domains/{DomainName}`) into a path regex."""
+    path = request_uri.partition("?")[0]
+    pieces: list[str] = []
+    for literal, label in _split_template(path):
+        pieces.append(re.escape(literal))
+        if label:
+            greedy = label.endswith("+")
+            group = _group_name(label.rstrip("+"))
+            pieces.append(f"(?P<{group}>.+)" if greedy else f"(?P<{group}>[^/]+)")
+    return re.compile("".join(pieces) + "$")
+
+
+def _split_template(path: str) -> Iterator[tuple[str, str]]:
+    position = 0
+    for match in re.finditer(r"\{([^}]+)\}", path):
+        yield path[position : match.start()], match.group(1)
+        position = match.end()
+    yield path[position:], ""
+
+
+# --- the services the fake serves -------------------------------------------------------
+
+_SERVICES: Final[Mapping[str, tuple[str, str]]] = {
+    # service id: (throttling code, validation code), as each service really answers.
+    "customer-profiles": ("ThrottlingException", "BadRequestException"),
+    "iam": ("Throttling", "ValidationError"),
+    "sts": ("Throttling", "ValidationError"),
+}
+_codecs: dict[str, ServiceCodec] = {}
+_codecs_lock = threading.Lock()
+
+
+def codec_for(service_id: str) -> ServiceCodec:
+    """Return the (process-wide, cached) codec of *service_id* (`"customer-profiles"`, ...).
+
+    Raises:
+        UnknownOperationError: If the fake does not serve *service_id*.
+    """
+    codec = _codecs.get(service_id)
+    if codec is None:
+        if service_id not in _SERVICES:
+            raise UnknownOperationError(f"the fake does not serve {service_id!r}")
+        throttling, validation = _SERVICES[service_id]
+        with _codecs_lock:
+            codec = _codecs.get(service_id)
+            if codec is None:
+                codec = ServiceCodec(
+                    service_id, throttling_code=throttling, validation_code=validation
+                )
+                _codecs[service_id] = codec
+    return codec
