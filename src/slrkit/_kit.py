@@ -112,6 +112,13 @@ _API_NAMES: Final = {
 }
 
 
+def _candidate(role: RoleTypeDef) -> _roles.Candidate:
+    last = role.get("RoleLastUsed") or {}
+    return _roles.Candidate(
+        name=role["RoleName"], created_at=role["CreateDate"], last_used_region=last.get("Region")
+    )
+
+
 def _check_seconds(field: str, value: object, *, allow_zero: bool) -> None:
     ok = not isinstance(value, bool) and isinstance(value, (int, float))
     if not ok or value < 0 or (value == 0 and not allow_zero):  # type: ignore[operator]
@@ -307,7 +314,7 @@ class ProfilesKit:
     def _create(
         self, calls: Calls, name: str, spec: _Spec, *, wait_for_role: bool
     ) -> EnsureResult | None:
-        before = [c.name for c in self._list_roles(calls)] if wait_for_role else []
+        before = list(self._list_roles(calls)) if wait_for_role else []
         request: dict[str, Any] = {"DomainName": name}
         request.update({_API_NAMES[k]: _to_api(v) for k, v in spec.settings().items()})
         if spec.tags:
@@ -342,7 +349,8 @@ class ProfilesKit:
     def _await_new_role(self, calls: Calls, domain: Domain, before: list[str]) -> LinkedRole | None:
         waits = calls.deadline.waits(f"the service-linked role of domain {domain.name!r} to appear")
         while True:
-            fresh = _roles.new_roles(before, self._list_roles(calls))
+            listed = self._list_roles(calls)
+            fresh = _roles.new_roles(before, [_candidate(r) for r in listed.values()])
             if fresh:
                 break
             waits.wait(last_state="no new role yet")
@@ -351,7 +359,9 @@ class ProfilesKit:
         except LinkedRoleError as exc:
             _log.warning("not tagging domain %s: %s", domain.name, exc)
             return None
-        return _roles.with_evidence(self._role(calls, chosen), Evidence.OBSERVED_AT_CREATION)
+        # ListRoles already returned the role; only its attached policies are missing.
+        role = self._linked(calls, listed[chosen])
+        return _roles.with_evidence(role, Evidence.OBSERVED_AT_CREATION)
 
     def _update(self, calls: Calls, current: Domain, spec: _Spec, *, dry_run: bool) -> EnsureResult:
         changes: list[FieldChange] = []
@@ -423,33 +433,30 @@ class ProfilesKit:
             if role is not None:
                 return _roles.with_evidence(role, Evidence.TAG)
             _log.warning("role %s named by domain %s's tag is gone", tagged, domain.name)
-        near = _roles.near_in_time(domain, self._list_roles(calls))
-        candidates: list[_roles.Candidate] = []
+        listed = self._list_roles(calls)
+        near = _roles.near_in_time(domain, [_candidate(r) for r in listed.values()])
+        # ListRoles omits RoleLastUsed: GetRole tells the region each candidate was used in.
+        full: dict[str, RoleTypeDef] = {}
         for candidate in near:
             role_data = self._get_role(calls, candidate.name)
             if role_data is not None:
-                last = role_data.get("RoleLastUsed") or {}
-                candidates.append(attrs.evolve(candidate, last_used_region=last.get("Region")))
-        others: list[Domain] = []
-        if len(candidates) > 1:
-            others = self._list_domains(calls)
+                full[candidate.name] = role_data
+        candidates = [_candidate(r) for r in full.values()]
+        # A candidate may belong to another domain of the region: its tag or creation time says so.
+        others = self._list_domains(calls) if candidates else []
         chosen, evidence = _roles.choose(domain, candidates, others=others)
-        return _roles.with_evidence(self._role(calls, chosen), evidence)
-
-    def _role(self, calls: Calls, name: str) -> LinkedRole:
-        role = self._find_role(calls, name)
-        if role is None:
-            raise LinkedRoleNotFoundError(name, f"role {name!r} does not exist")
-        return role
+        return _roles.with_evidence(self._linked(calls, full[chosen]), evidence)
 
     def _find_role(self, calls: Calls, name: str) -> LinkedRole | None:
         data = self._get_role(calls, name)
-        if data is None:
-            return None
+        return None if data is None else self._linked(calls, data)
+
+    def _linked(self, calls: Calls, data: RoleTypeDef) -> LinkedRole:
+        """The role with its attached managed policies, which no role read includes."""
         policies = calls.call(
             "ListAttachedRolePolicies",
             self._clients.iam.list_attached_role_policies,
-            RoleName=name,
+            RoleName=data["RoleName"],
         )
         arns = [p["PolicyArn"] for p in policies.get("AttachedPolicies", []) if "PolicyArn" in p]
         return LinkedRole._from_api(data, arns)
@@ -462,8 +469,9 @@ class ProfilesKit:
                 return None
             raise
 
-    def _list_roles(self, calls: Calls) -> list[_roles.Candidate]:
-        found: list[_roles.Candidate] = []
+    def _list_roles(self, calls: Calls) -> dict[str, RoleTypeDef]:
+        """Every Customer Profiles SLR in the account, by name, in IAM's order."""
+        found: dict[str, RoleTypeDef] = {}
         marker: str | None = None
         while True:
             list_roles = self._clients.iam.list_roles
@@ -472,8 +480,8 @@ class ProfilesKit:
                 if marker
                 else calls.call("ListRoles", list_roles, PathPrefix=ROLE_PATH)
             )
-            found.extend(
-                _roles.Candidate(name=r["RoleName"], created_at=r["CreateDate"])
+            found.update(
+                (r["RoleName"], r)
                 for r in page["Roles"]
                 if _roles.is_profile_role(r["RoleName"], r["Path"])
             )

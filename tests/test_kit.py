@@ -1,0 +1,670 @@
+"""ProfilesKit on the fake: ensure, describe, plan and safe delete, with exact API calls."""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import TYPE_CHECKING
+
+import pytest
+
+import slrkit
+from slrkit import (
+    Action,
+    AmbiguousLinkedRoleError,
+    ConfirmationMismatchError,
+    DataStore,
+    DomainNotEmptyError,
+    DomainNotFoundError,
+    Evidence,
+    InvalidInputError,
+    JobSchedule,
+    LinkedRoleNotFoundError,
+    Matching,
+    ProfilesKit,
+    RetryDeadlineError,
+    RetryPolicy,
+    RoleInUseError,
+    ThrottledError,
+    UnsafeRoleError,
+    UnsupportedRegionError,
+)
+from slrkit.testing import FakeAWS
+
+if TYPE_CHECKING:
+    from mypy_boto3_customer_profiles.client import CustomerProfilesClient
+
+REGION = "eu-west-2"
+ACCOUNT = "123456789012"
+WRITES = frozenset(
+    {
+        "CreateDomain",
+        "UpdateDomain",
+        "DeleteDomain",
+        "TagResource",
+        "UntagResource",
+        "DeleteServiceLinkedRole",
+        "DeleteRole",
+        "CreateServiceLinkedRole",
+    }
+)
+
+
+@pytest.fixture
+def fake() -> FakeAWS:
+    return FakeAWS(account_id=ACCOUNT)
+
+
+def make_kit(fake: FakeAWS, region: str = REGION, **kwargs: object) -> ProfilesKit:
+    return ProfilesKit(
+        region,
+        session=fake.session(region),
+        clock=fake.clock,
+        account_id=ACCOUNT,
+        rand=random.Random(7).random,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def kit(fake: FakeAWS) -> ProfilesKit:
+    return make_kit(fake)
+
+
+def ops(fake: FakeAWS) -> list[str]:
+    """The operations the fake received, retries included, in order."""
+    return [c.operation for c in fake.calls]
+
+
+def writes(fake: FakeAWS) -> list[str]:
+    return [op for op in ops(fake) if op in WRITES]
+
+
+def raw_profiles(fake: FakeAWS, region: str = REGION) -> CustomerProfilesClient:
+    return fake.session(region).client("customer-profiles")
+
+
+def create_untagged(fake: FakeAWS, name: str, region: str = REGION) -> None:
+    """Create a domain the way a user's own code would, so it carries no slrkit tag."""
+    raw_profiles(fake, region).create_domain(DomainName=name, DefaultExpirationDays=30)
+    fake.advance(fake.propagation_delay + 1)
+
+
+@pytest.fixture
+def acme(fake: FakeAWS, kit: ProfilesKit) -> str:
+    """A domain created by slrkit, with its role recorded; the call log starts empty."""
+    result = kit.ensure_domain("acme", default_expiration_days=365, tags={"team": "cx"})
+    assert result.linked_role is not None
+    fake.clear_calls()
+    return result.linked_role.name
+
+
+# -- construction ------------------------------------------------------------------------------
+
+
+def test_kit_validates_the_region_before_anything(fake: FakeAWS) -> None:
+    """An unsupported region fails at construction, with no API call."""
+    with pytest.raises(UnsupportedRegionError, match="eu-west-2"):
+        make_kit(fake, region="eu-west-1")
+    assert fake.calls == ()
+
+
+def test_kit_takes_the_region_from_explicit_clients(fake: FakeAWS) -> None:
+    """With both clients given, the region comes from them and must agree."""
+    session = fake.session(REGION)
+    cp = session.client("customer-profiles")
+    iam = session.client("iam")
+    kit = ProfilesKit(None, profiles_client=cp, iam_client=iam, account_id=ACCOUNT)
+    assert kit.region_name == REGION
+    with pytest.raises(InvalidInputError, match="must match the region of profiles_client"):
+        ProfilesKit("us-east-1", profiles_client=cp, iam_client=iam)
+
+
+@pytest.mark.parametrize("account", ["12345", "abcdefghijkl", ""])
+def test_kit_rejects_a_malformed_account_id(fake: FakeAWS, account: str) -> None:
+    """account_id must be twelve digits."""
+    with pytest.raises(InvalidInputError, match="12 digits"):
+        ProfilesKit(REGION, session=fake.session(REGION), account_id=account)
+
+
+def test_account_id_is_looked_up_once_per_kit(fake: FakeAWS) -> None:
+    """Without account_id the kit asks STS once, then remembers."""
+    kit = ProfilesKit(REGION, session=fake.session(REGION), clock=fake.clock)
+    create_untagged(fake, "one")
+    fake.clear_calls()
+    kit.ensure_domain("one", default_expiration_days=30)
+    kit.ensure_domain("one", default_expiration_days=30)
+    assert ops(fake) == ["GetDomain", "GetCallerIdentity", "GetDomain"]
+
+
+def test_repr_shows_no_credentials(fake: FakeAWS, kit: ProfilesKit) -> None:
+    """The kit's repr names its region and nothing secret."""
+    assert repr(kit) == "ProfilesKit(region_name='eu-west-2')"
+
+
+# -- ensure_domain -------------------------------------------------------------------------
+
+
+def test_ensure_creates_the_domain_and_records_its_role(fake: FakeAWS) -> None:
+    """A new domain is created, its role is observed and recorded in the slrkit tag."""
+    fake_now = FakeAWS(account_id=ACCOUNT, propagation_delay=0)
+    kit = make_kit(fake_now)
+    result = kit.ensure_domain("acme", default_expiration_days=365, tags={"team": "cx"})
+    assert result.action is Action.CREATED
+    assert result.changed
+    assert result.domain is not None
+    assert result.domain.arn == f"arn:aws:profile:{REGION}:{ACCOUNT}:domains/acme"
+    assert [c.field for c in result.changes] == ["default_expiration_days", "tags[team]"]
+    role = result.linked_role
+    assert role is not None
+    assert role.evidence is Evidence.OBSERVED_AT_CREATION
+    assert role.is_healthy
+    assert role.name in fake_now.linked_roles()
+    assert result.domain.tags == {"team": "cx", "slrkit:linked-role": role.name}
+    assert ops(fake_now) == [
+        "GetDomain",
+        "ListRoles",
+        "CreateDomain",
+        "ListRoles",
+        "ListAttachedRolePolicies",
+        "TagResource",
+    ]
+
+
+def test_ensure_waits_out_iam_propagation(fake: FakeAWS, kit: ProfilesKit) -> None:
+    """The new role shows up only after the propagation delay; the kit polls for it."""
+    result = kit.ensure_domain("acme", default_expiration_days=365)
+    assert result.linked_role is not None
+    assert ops(fake).count("ListRoles") >= 3
+    assert fake.clock.monotonic() >= fake.propagation_delay
+    tag = raw_profiles(fake).get_domain(DomainName="acme")["Tags"]["slrkit:linked-role"]
+    assert tag == result.linked_role.name
+
+
+def test_ensure_without_waiting_for_the_role(fake: FakeAWS, kit: ProfilesKit) -> None:
+    """wait_for_role=False creates the domain with one write and no role lookup."""
+    result = kit.ensure_domain("acme", default_expiration_days=365, wait_for_role=False)
+    assert result.action is Action.CREATED
+    assert result.linked_role is None
+    assert ops(fake) == ["GetDomain", "CreateDomain"]
+
+
+def test_ensure_on_a_matching_domain_costs_one_call(
+    fake: FakeAWS, kit: ProfilesKit, acme: str
+) -> None:
+    """A domain that already matches costs exactly one API call and writes nothing."""
+    result = kit.ensure_domain("acme", default_expiration_days=365, tags={"team": "cx"})
+    assert result.action is Action.UNCHANGED
+    assert result.changes == ()
+    assert ops(fake) == ["GetDomain"]
+
+
+def test_ensure_updates_only_what_differs(fake: FakeAWS, kit: ProfilesKit, acme: str) -> None:
+    """Changed settings go in one UpdateDomain; unmanaged settings are not sent."""
+    result = kit.ensure_domain(
+        "acme",
+        default_expiration_days=30,
+        dead_letter_queue_url="https://sqs.eu-west-2.amazonaws.com/123456789012/dlq",
+        matching=Matching(
+            enabled=True, job_schedule=JobSchedule(day_of_the_week="MONDAY", time="3:00")
+        ),
+        data_store=DataStore(enabled=True),
+    )
+    assert result.action is Action.UPDATED
+    assert [c.field for c in result.changes] == [
+        "default_expiration_days",
+        "dead_letter_queue_url",
+        "matching",
+        "data_store",
+    ]
+    assert ops(fake) == ["GetDomain", "UpdateDomain"]
+    update = fake.calls[1]
+    assert set(update.params) == {
+        "DomainName",
+        "DefaultExpirationDays",
+        "DeadLetterQueueUrl",
+        "Matching",
+        "DataStore",
+    }
+    again = kit.ensure_domain(
+        "acme",
+        default_expiration_days=30,
+        matching=Matching(
+            enabled=True, job_schedule=JobSchedule(day_of_the_week="MONDAY", time="3:00")
+        ),
+    )
+    assert again.action is Action.UNCHANGED
+
+
+def test_ensure_clears_the_queue_with_an_empty_string(fake: FakeAWS, kit: ProfilesKit) -> None:
+    """An empty string clears the dead-letter queue, as the API documents."""
+    url = "https://sqs.eu-west-2.amazonaws.com/123456789012/dlq"
+    kit.ensure_domain("acme", default_expiration_days=30, dead_letter_queue_url=url)
+    result = kit.ensure_domain("acme", default_expiration_days=30, dead_letter_queue_url="")
+    assert result.action is Action.UPDATED
+    assert result.changes[0].old == url
+    assert result.domain is not None
+    assert result.domain.dead_letter_queue_url is None
+    assert "DeadLetterQueueUrl" not in raw_profiles(fake).get_domain(DomainName="acme")
+
+
+def test_ensure_never_removes_tags_it_was_not_given(
+    fake: FakeAWS, kit: ProfilesKit, acme: str
+) -> None:
+    """Changing one tag sends only that tag; others, slrkit's own included, stay."""
+    raw_profiles(fake).tag_resource(
+        resourceArn=f"arn:aws:profile:{REGION}:{ACCOUNT}:domains/acme", tags={"owner": "ops"}
+    )
+    fake.clear_calls()
+    result = kit.ensure_domain("acme", default_expiration_days=365, tags={"team": "data"})
+    assert ops(fake) == ["GetDomain", "TagResource"]
+    assert fake.calls[1].params["tags"] == {"team": "data"}
+    tags = raw_profiles(fake).get_domain(DomainName="acme")["Tags"]
+    assert tags == {"team": "data", "owner": "ops", "slrkit:linked-role": acme}
+    assert result.domain is not None
+    assert dict(result.domain.tags) == tags
+
+
+@pytest.mark.parametrize("exists", [False, True])
+def test_dry_run_writes_nothing(fake: FakeAWS, kit: ProfilesKit, exists: bool) -> None:
+    """dry_run reports the action and the changes with one read and no write."""
+    if exists:
+        kit.ensure_domain("acme", default_expiration_days=365)
+        fake.clear_calls()
+    result = kit.ensure_domain("acme", default_expiration_days=90, dry_run=True)
+    assert result.dry_run
+    assert result.action is (Action.UPDATED if exists else Action.CREATED)
+    assert [(c.field, c.new) for c in result.changes] == [("default_expiration_days", 90)]
+    assert ops(fake) == ["GetDomain"]
+
+
+def test_ensure_turns_a_create_race_into_an_update(fake: FakeAWS, kit: ProfilesKit) -> None:
+    """If another writer creates the domain between read and create, ensure updates it."""
+    create_untagged(fake, "acme")
+    fake.fail("GetDomain", code="ResourceNotFoundException", times=1)
+    fake.clear_calls()
+    result = kit.ensure_domain("acme", default_expiration_days=365)
+    assert result.action is Action.UPDATED
+    assert ops(fake) == ["GetDomain", "ListRoles", "CreateDomain", "GetDomain", "UpdateDomain"]
+    assert fake.calls[2].error_code == "BadRequestException"
+    assert fake.domains(REGION) == ("acme",)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"default_expiration_days": 0}, "default_expiration_days"),
+        ({"default_expiration_days": 1099}, "default_expiration_days"),
+        ({"default_expiration_days": True}, "default_expiration_days"),
+        (
+            {"default_expiration_days": 5, "default_encryption_key": "k" * 256},
+            "default_encryption_key",
+        ),
+        ({"default_expiration_days": 5, "tags": {"aws:x": "1"}}, "tags"),
+        ({"default_expiration_days": 5, "tags": {f"k{i}": "v" for i in range(50)}}, "tags"),
+        ({"default_expiration_days": 5, "tags": {"slrkit:linked-role": "x"}}, "tags"),
+        ({"default_expiration_days": 5, "matching": {"Enabled": True}}, "matching"),
+    ],
+)
+def test_ensure_rejects_bad_input_before_any_call(
+    fake: FakeAWS, kit: ProfilesKit, kwargs: dict[str, object], field: str
+) -> None:
+    """Bad input raises InvalidInputError naming the field, with zero API calls."""
+    with pytest.raises(InvalidInputError) as caught:
+        kit.ensure_domain("acme", **kwargs)  # type: ignore[arg-type]
+    assert caught.value.field == field
+    assert fake.calls == ()
+
+
+# -- describe_linked_role ------------------------------------------------------------------
+
+
+def test_describe_trusts_the_tag_once_the_role_exists(
+    fake: FakeAWS, kit: ProfilesKit, acme: str
+) -> None:
+    """With the tag, describing costs three calls and says the evidence is the tag."""
+    role = kit.describe_linked_role("acme")
+    assert role.name == acme
+    assert role.evidence is Evidence.TAG
+    assert role.is_healthy
+    assert role.path == "/aws-service-role/profile.amazonaws.com/"
+    assert ops(fake) == ["GetDomain", "GetRole", "ListAttachedRolePolicies"]
+
+
+def test_describe_without_a_tag_uses_creation_time(fake: FakeAWS, kit: ProfilesKit) -> None:
+    """Without the tag, the one role created with the domain is found by creation time."""
+    create_untagged(fake, "legacy")
+    [expected] = fake.linked_roles()
+    fake.clear_calls()
+    role = kit.describe_linked_role("legacy")
+    assert role.name == expected
+    assert role.evidence in (Evidence.CREATION_TIME, Evidence.CREATION_TIME_AND_LAST_USE)
+    assert ops(fake) == [
+        "GetDomain",
+        "ListRoles",
+        "GetRole",
+        "ListDomains",
+        "ListAttachedRolePolicies",
+    ]
+
+
+def test_describe_prefers_a_role_last_used_in_the_domain_region(
+    fake: FakeAWS, kit: ProfilesKit
+) -> None:
+    """A role last used in another region is not this domain's, even if created at the same time."""
+    create_untagged(fake, "legacy")
+    [own] = fake.linked_roles()
+    created = raw_profiles(fake).get_domain(DomainName="legacy")["CreatedAt"]
+    fake.add_linked_role(region="us-east-1", created_at=created, last_used_region="us-east-1")
+    role = kit.describe_linked_role("legacy")
+    assert role.name == own
+
+
+def test_describe_refuses_to_guess_between_equal_candidates(
+    fake: FakeAWS, kit: ProfilesKit
+) -> None:
+    """Two roles created with the domain and never used elsewhere: an error listing both."""
+    create_untagged(fake, "legacy")
+    [own] = fake.linked_roles()
+    created = raw_profiles(fake).get_domain(DomainName="legacy")["CreatedAt"]
+    twin = fake.add_linked_role(region=REGION, created_at=created, last_used_region=REGION)
+    with pytest.raises(AmbiguousLinkedRoleError) as caught:
+        kit.describe_linked_role("legacy")
+    assert set(caught.value.candidates) == {own, twin}
+    assert own in str(caught.value)
+    assert twin in str(caught.value)
+
+
+def test_describe_ignores_a_role_another_domain_claims(fake: FakeAWS, kit: ProfilesKit) -> None:
+    """A candidate named by another domain's slrkit tag belongs to that domain."""
+    create_untagged(fake, "legacy")
+    [own] = fake.linked_roles()
+    created = raw_profiles(fake).get_domain(DomainName="legacy")["CreatedAt"]
+    other = fake.add_linked_role(region=REGION, created_at=created, last_used_region=REGION)
+    raw_profiles(fake).create_domain(
+        DomainName="other", DefaultExpirationDays=1, Tags={"slrkit:linked-role": other}
+    )
+    assert kit.describe_linked_role("legacy").name == own
+
+
+def test_describe_falls_back_when_the_tagged_role_is_gone(fake: FakeAWS, kit: ProfilesKit) -> None:
+    """A tag naming a missing role is not trusted; the evidence decides instead."""
+    create_untagged(fake, "legacy")
+    [own] = fake.linked_roles()
+    raw_profiles(fake).tag_resource(
+        resourceArn=f"arn:aws:profile:{REGION}:{ACCOUNT}:domains/legacy",
+        tags={"slrkit:linked-role": "AWSServiceRoleForProfile_gone"},
+    )
+    role = kit.describe_linked_role("legacy")
+    assert role.name == own
+    assert role.evidence is not Evidence.TAG
+
+
+def test_describe_raises_when_no_role_fits(fake: FakeAWS, kit: ProfilesKit) -> None:
+    """Roles claimed by, or created closer to, another domain do not fit: an error says so."""
+    create_untagged(fake, "late")
+    [own] = fake.linked_roles()
+    raw_profiles(fake).create_domain(
+        DomainName="claimer", DefaultExpirationDays=5, Tags={"slrkit:linked-role": own}
+    )
+    fake.advance(fake.propagation_delay + 1)
+    with pytest.raises(LinkedRoleNotFoundError, match="June 8, 2023") as caught:
+        kit.describe_linked_role("late")
+    assert caught.value.domain_name == "late"
+
+
+def test_describe_reports_what_is_wrong_with_the_role(fake: FakeAWS, kit: ProfilesKit) -> None:
+    """A tagged role with the wrong trust and no policy is returned with those problems."""
+    broken = fake.add_role(
+        "AWSServiceRoleForProfile_broken",
+        path="/aws-service-role/profile.amazonaws.com/",
+        trust_principal="ec2.amazonaws.com",
+    )
+    raw_profiles(fake).create_domain(
+        DomainName="acme", DefaultExpirationDays=5, Tags={"slrkit:linked-role": broken}
+    )
+    role = kit.describe_linked_role("acme")
+    assert role.name == broken
+    assert {p.code for p in role.problems} == {"trust", "policy"}
+
+
+def test_describe_a_missing_domain(fake: FakeAWS, kit: ProfilesKit) -> None:
+    """A missing domain raises DomainNotFoundError with the AWS code and operation."""
+    with pytest.raises(DomainNotFoundError) as caught:
+        kit.describe_linked_role("nope")
+    assert caught.value.code == "ResourceNotFoundException"
+    assert caught.value.operation == "GetDomain"
+    assert caught.value.request_id
+
+
+# -- plan_domain_deletion ------------------------------------------------------------------
+
+
+def test_plan_lists_steps_and_writes_nothing(fake: FakeAWS, kit: ProfilesKit, acme: str) -> None:
+    """A plan of an empty domain is safe, names the role, and makes no write."""
+    plan = kit.plan_domain_deletion("acme")
+    assert plan.safe
+    assert plan.role is not None
+    assert plan.role.name == acme
+    assert plan.domain is not None
+    assert plan.domain.stats is not None
+    assert len(plan.steps) == 3
+    assert writes(fake) == []
+
+
+def test_plan_reports_data_as_a_blocker(fake: FakeAWS, kit: ProfilesKit, acme: str) -> None:
+    """A domain holding data has a 'data' blocker that names the counts."""
+    fake.load_data("acme", region=REGION, profiles=12, objects=40)
+    plan = kit.plan_domain_deletion("acme")
+    assert not plan.safe
+    [blocker] = plan.blockers
+    assert blocker.code == "data"
+    assert "12 profiles" in blocker.message
+    assert "40 objects" in blocker.message
+
+
+# -- safe_delete_domain --------------------------------------------------------------------
+
+
+def test_safe_delete_lets_the_service_remove_the_role(
+    fake: FakeAWS, kit: ProfilesKit, acme: str
+) -> None:
+    """The normal path: delete the domain, wait, and see the service remove the role."""
+    report = kit.safe_delete_domain("acme", confirm="acme")
+    assert report.domain_deleted
+    assert report.role_name == acme
+    assert report.role_removed_by == "service"
+    assert [s.name for s in report.steps] == ["delete domain", "remove role"]
+    assert fake.domains(REGION) == ()
+    assert acme not in fake.roles()
+    assert writes(fake) == ["DeleteDomain"]
+    assert report.waits
+    assert sum(w.seconds for w in report.waits) >= (fake.role_cleanup_delay or 0)
+    assert [c.operation for c in report.calls] == ops(fake)
+
+
+def test_safe_delete_falls_back_to_delete_service_linked_role() -> None:
+    """When the service never removes the role, slrkit deletes it and polls the task."""
+    fake = FakeAWS(account_id=ACCOUNT, role_cleanup_delay=None)
+    kit = make_kit(fake)
+    role = kit.ensure_domain("acme", default_expiration_days=5).linked_role
+    assert role is not None
+    fake.clear_calls()
+    report = kit.safe_delete_domain("acme", confirm="acme", cleanup_grace=30)
+    assert report.role_removed_by == "slrkit"
+    assert writes(fake) == ["DeleteDomain", "DeleteServiceLinkedRole"]
+    assert "GetServiceLinkedRoleDeletionStatus" in ops(fake)
+    assert role.name not in fake.roles()
+    assert report.elapsed >= 30
+
+
+def test_safe_delete_refuses_a_wrong_confirmation_with_no_call(
+    fake: FakeAWS, kit: ProfilesKit, acme: str
+) -> None:
+    """confirm must equal the name; otherwise nothing at all is called."""
+    with pytest.raises(ConfirmationMismatchError):
+        kit.safe_delete_domain("acme", confirm="acne")
+    assert fake.calls == ()
+
+
+def test_safe_delete_refuses_a_domain_with_data(fake: FakeAWS, kit: ProfilesKit, acme: str) -> None:
+    """Data in the domain means DomainNotEmptyError and no write call."""
+    fake.load_data("acme", region=REGION, profiles=3)
+    with pytest.raises(DomainNotEmptyError) as caught:
+        kit.safe_delete_domain("acme", confirm="acme")
+    assert caught.value.profile_count == 3
+    assert writes(fake) == []
+    assert fake.domains(REGION) == ("acme",)
+
+
+def test_safe_delete_with_allow_data_loss(fake: FakeAWS, kit: ProfilesKit, acme: str) -> None:
+    """allow_data_loss=True deletes a domain with data, and its role."""
+    fake.load_data("acme", region=REGION, profiles=3)
+    report = kit.safe_delete_domain("acme", confirm="acme", allow_data_loss=True)
+    assert report.domain_deleted
+    assert acme not in fake.roles()
+
+
+def test_safe_delete_refuses_an_ambiguous_role(fake: FakeAWS, kit: ProfilesKit) -> None:
+    """If the role cannot be told, nothing is deleted."""
+    create_untagged(fake, "legacy")
+    created = raw_profiles(fake).get_domain(DomainName="legacy")["CreatedAt"]
+    fake.add_linked_role(region=REGION, created_at=created, last_used_region=REGION)
+    fake.clear_calls()
+    with pytest.raises(AmbiguousLinkedRoleError):
+        kit.safe_delete_domain("legacy", confirm="legacy")
+    assert writes(fake) == []
+
+
+def test_safe_delete_never_touches_a_role_outside_the_path(fake: FakeAWS, kit: ProfilesKit) -> None:
+    """A tag pointing at an ordinary role is refused before any write."""
+    admin = fake.add_role(
+        "AWSServiceRoleForProfile_admin", path="/", trust_principal="ec2.amazonaws.com"
+    )
+    raw_profiles(fake).create_domain(
+        DomainName="acme", DefaultExpirationDays=5, Tags={"slrkit:linked-role": admin}
+    )
+    fake.clear_calls()
+    with pytest.raises(UnsafeRoleError, match="refusing to touch"):
+        kit.safe_delete_domain("acme", confirm="acme")
+    assert writes(fake) == []
+    assert admin in fake.roles()
+
+
+def test_safe_delete_reports_a_role_in_use_and_never_forces() -> None:
+    """A FAILED deletion task naming another domain raises RoleInUseError with that list."""
+    fake = FakeAWS(account_id=ACCOUNT, role_cleanup_delay=None)
+    kit = make_kit(fake)
+    other = kit.ensure_domain("other", default_expiration_days=5).linked_role
+    assert other is not None
+    raw_profiles(fake).create_domain(
+        DomainName="acme", DefaultExpirationDays=5, Tags={"slrkit:linked-role": other.name}
+    )
+    fake.advance(10)
+    with pytest.raises(RoleInUseError) as caught:
+        kit.safe_delete_domain("acme", confirm="acme", cleanup_grace=0)
+    [usage] = caught.value.usages
+    assert usage.resources == (f"arn:aws:profile:{REGION}:{ACCOUNT}:domains/other",)
+    assert other.name in fake.roles()
+    assert fake.domains(REGION) == ("other",)
+
+
+def test_safe_delete_of_a_missing_domain(fake: FakeAWS, kit: ProfilesKit) -> None:
+    """A missing domain is an error that says how to resume, or nothing with missing_ok."""
+    with pytest.raises(DomainNotFoundError, match="role_name="):
+        kit.safe_delete_domain("gone", confirm="gone")
+    report = kit.safe_delete_domain("gone", confirm="gone", missing_ok=True)
+    assert not report.domain_deleted
+    assert report.steps == ()
+    assert writes(fake) == []
+
+
+def test_safe_delete_without_waiting(fake: FakeAWS, kit: ProfilesKit, acme: str) -> None:
+    """wait=False deletes the domain and leaves the role to the service."""
+    report = kit.safe_delete_domain("acme", confirm="acme", wait=False)
+    assert report.role_removed_by is None
+    assert report.steps[-1].outcome == "skipped"
+    assert ops(fake) == ["GetDomain", "GetRole", "ListAttachedRolePolicies", "DeleteDomain"]
+
+
+def test_safe_delete_respects_its_deadline(fake: FakeAWS, acme: str) -> None:
+    """A wait that would cross the timeout is not started; the error says what it awaited."""
+    kit = make_kit(fake)
+    with pytest.raises(RetryDeadlineError) as caught:
+        kit.safe_delete_domain("acme", confirm="acme", timeout=5)
+    assert acme in caught.value.waiting_for
+    assert caught.value.elapsed <= 5
+    report = kit.safe_delete_domain("acme", confirm="acme", role_name=acme)
+    assert report.role_removed_by in ("service", "already-gone")
+    assert acme not in fake.roles()
+
+
+DELETE_STEPS = [
+    ("GetDomain", "InternalServerException"),
+    ("GetRole", "ServiceFailure"),
+    ("ListAttachedRolePolicies", "ServiceFailure"),
+    ("DeleteDomain", "InternalServerException"),
+    ("DeleteServiceLinkedRole", "ServiceFailure"),
+    ("GetServiceLinkedRoleDeletionStatus", "ServiceFailure"),
+]
+
+
+@pytest.mark.parametrize(("operation", "code"), DELETE_STEPS)
+def test_safe_delete_resumes_after_a_failure_at_any_step(operation: str, code: str) -> None:
+    """A failure at any call (past botocore's retries) leaves a state a second run finishes."""
+    fake = FakeAWS(account_id=ACCOUNT, role_cleanup_delay=None)
+    kit = make_kit(fake)
+    role = kit.ensure_domain("acme", default_expiration_days=5).linked_role
+    assert role is not None
+    fake.fail(operation, code=code, times=3)
+    with pytest.raises(slrkit.AWSError) as caught:
+        kit.safe_delete_domain("acme", confirm="acme", cleanup_grace=5)
+    assert caught.value.operation == operation
+    assert caught.value.retry_attempts == 2
+    report = kit.safe_delete_domain("acme", confirm="acme", cleanup_grace=5, role_name=role.name)
+    assert report.role_name == role.name
+    assert fake.domains(REGION) == ()
+    assert role.name not in fake.roles()
+
+
+# -- reliability ---------------------------------------------------------------------------
+
+
+def test_throttling_beyond_botocore_is_retried_by_the_kit(
+    fake: FakeAWS, kit: ProfilesKit, acme: str
+) -> None:
+    """Four throttles outlast botocore's three attempts; the kit waits and succeeds."""
+    fake.fail("GetDomain", code="ThrottlingException", times=4)
+    result = kit.ensure_domain("acme", default_expiration_days=365, tags={"team": "cx"})
+    assert result.action is Action.UNCHANGED
+    assert ops(fake) == ["GetDomain"] * 5
+    assert fake.retry_sleeps
+
+
+def test_persistent_throttling_raises_throttled_error(
+    fake: FakeAWS, kit: ProfilesKit, acme: str
+) -> None:
+    """Throttling that never stops ends in ThrottledError after a bounded number of calls."""
+    fake.fail("GetDomain", code="ThrottlingException", times=1000)
+    with pytest.raises(ThrottledError) as caught:
+        kit.describe_linked_role("acme")
+    assert caught.value.retry_attempts == 2
+    policy = RetryPolicy()
+    assert len(fake.calls) == 3 * (1 + policy.throttle_retries)
+
+
+def test_logs_one_line_per_call_and_wait_without_credentials(
+    fake: FakeAWS, kit: ProfilesKit, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every API call and wait is logged under 'slrkit'; no credential appears."""
+    with caplog.at_level(logging.DEBUG, logger="slrkit"):
+        kit.ensure_domain("acme", default_expiration_days=365)
+    api_lines = [r for r in caplog.records if r.name == "slrkit" and " -> " in r.getMessage()]
+    wait_lines = [r for r in caplog.records if r.name == "slrkit.retry"]
+    assert len(api_lines) == len(fake.calls)
+    assert wait_lines
+    creds = fake.session(REGION).get_credentials()
+    assert creds is not None
+    text = caplog.text
+    assert creds.access_key not in text
+    assert creds.secret_key not in text
