@@ -86,6 +86,8 @@ def test_refusals_explain_themselves() -> None:
     in_use = slrkit.RoleInUseError("AWSServiceRoleForProfile_x", [usage])
     assert "eu-west-2: arn:x" in str(in_use)
     assert in_use.usages == (usage,)
-    deadline = slrkit.RetryDeadlineError("a thing", elapsed=12, deadline=10, last_state="IN_PROGRESS")
+    deadline = slrkit.RetryDeadlineError(
+        "a thing", elapsed=12, deadline=10, last_state="IN_PROGRESS"
+    )
     assert "IN_PROGRESS" in str(deadline)
     assert "resume" in str(deadline)

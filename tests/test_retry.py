@@ -60,7 +60,9 @@ def test_delays_use_the_injected_random_source() -> None:
 def test_waits_never_cross_the_deadline(budget: float, seed: int) -> None:
     """However the jitter falls, the sum of waits stays within the budget, then it raises."""
     clock = StepClock()
-    deadline = Deadline(RetryPolicy(base=1, cap=10), clock, random.Random(seed).random, budget=budget)
+    deadline = Deadline(
+        RetryPolicy(base=1, cap=10), clock, random.Random(seed).random, budget=budget
+    )
     loop = deadline.waits("a condition")
     with pytest.raises(RetryDeadlineError) as caught:
         for _ in range(10_000):

@@ -42,9 +42,7 @@ def test_long_domain_names_fail(name: str) -> None:
     assert caught.value.value == name
 
 
-@given(
-    st.text(min_size=1, max_size=64).filter(lambda s: any(c not in NAME_CHARS for c in s))
-)
+@given(st.text(min_size=1, max_size=64).filter(lambda s: any(c not in NAME_CHARS for c in s)))
 def test_domain_names_with_other_characters_fail(name: str) -> None:
     """Slashes, spaces, unicode and the like are refused with the pattern in the message."""
     with pytest.raises(InvalidInputError, match=r"\^\[a-zA-Z0-9_-\]\+\$"):
@@ -181,7 +179,9 @@ def test_confirm_must_repeat_the_name(name: str, confirm: str) -> None:
             "SUNDAY",
         ),
         (
-            Matching(enabled=True, job_schedule=JobSchedule(day_of_the_week="MONDAY", time="24:00")),
+            Matching(
+                enabled=True, job_schedule=JobSchedule(day_of_the_week="MONDAY", time="24:00")
+            ),
             "matching.job_schedule.time",
             "must match",
         ),
@@ -202,9 +202,7 @@ def test_confirm_must_repeat_the_name(name: str, confirm: str) -> None:
         ),
     ],
 )
-def test_nested_settings_errors_name_the_full_path(
-    setting: object, path: str, match: str
-) -> None:
+def test_nested_settings_errors_name_the_full_path(setting: object, path: str, match: str) -> None:
     """A bad nested setting is reported by its full path and the rule."""
     root = path.split(".")[0]
     with pytest.raises(InvalidInputError, match=match) as caught:

@@ -17,6 +17,7 @@ from botocore import exceptions as botocore_errors
 from botocore.exceptions import BotoCoreError, ClientError
 
 from slrkit._models import ApiCall, Wait
+from slrkit._ratelimit import RateLimiter
 from slrkit._retry import Deadline, RetryPolicy
 from slrkit.exceptions import (
     AccessDeniedError,
@@ -129,10 +130,14 @@ class Calls:
         rand: Callable[[], float],
         *,
         budget: float | None = None,
+        limiter: RateLimiter | None = None,
+        region: str = "",
     ) -> None:
         self.calls: list[ApiCall] = []
         self.waits: list[Wait] = []
         self.deadline = Deadline(policy, clock, rand, budget=budget, on_wait=self.record_wait)
+        self._limiter = limiter
+        self._region = region
 
     def record_wait(self, reason: str, seconds: float) -> None:
         """Note a wait in the report."""
@@ -151,6 +156,10 @@ class Calls:
         op = OPERATIONS[operation]
         throttle_waits = self.deadline.waits(f"{operation} to stop being throttled")
         while True:
+            if self._limiter is not None:
+                paced = self._limiter.acquire(op.service, self._region, operation)
+                if paced:
+                    self.record_wait(f"the rate limit of {operation}", paced)
             try:
                 response = fn(*args, **kwargs)
             except (ClientError, BotoCoreError) as exc:

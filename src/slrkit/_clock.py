@@ -6,11 +6,14 @@ Production code uses `SystemClock`. Tests hand in a virtual clock (the fake's
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Clock", "SystemClock"]
+__all__ = ["Clock", "Crew", "SystemClock", "crew"]
 
 
 @runtime_checkable
@@ -47,3 +50,28 @@ class SystemClock:
 
     def __repr__(self) -> str:
         return "SystemClock()"
+
+
+class Crew(Protocol):
+    """The threads of one concurrent job, as a clock that simulates time sees them."""
+
+    def leave(self) -> None:
+        """Say that the calling worker has finished and will not sleep again."""
+        ...
+
+
+class _NoCrew:
+    def leave(self) -> None:
+        """Nothing to tell a real clock."""
+
+
+def crew(clock: Clock, size: int) -> AbstractContextManager[Crew]:
+    """Announce *size* workers about to share *clock*; each calls ``leave()`` when done.
+
+    A real clock needs no announcement. A virtual clock (`slrkit.testing.VirtualClock`)
+    uses it to move time as concurrent threads would see it: only when every
+    worker is asleep, and then to the earliest wake-up, instead of adding up the
+    sleeps of all threads.
+    """
+    hook: Callable[[int], AbstractContextManager[Crew]] | None = getattr(clock, "crew", None)
+    return hook(size) if hook is not None else contextlib.nullcontext(_NoCrew())

@@ -28,6 +28,7 @@ from slrkit._models import (
     Step,
     domain_arn,
 )
+from slrkit._ratelimit import RateLimiter
 from slrkit._regions import validate_region
 from slrkit._retry import RetryPolicy, system_random
 from slrkit._settings import DataStore, Matching, RuleBasedMatching, validate_settings
@@ -148,6 +149,8 @@ class ProfilesKit:
         retry: How to wait and for how long (default `RetryPolicy()`).
         clock: Where time comes from (default: the system clock).
         rand: The jitter source, a function returning floats in [0, 1).
+        rate_limiter: Client-side pacing shared with other kits of the account
+            (`slrkit.Fleet` passes one); None sends calls as fast as they come.
 
     Raises:
         UnsupportedRegionError: The region is not supported, or differs from the
@@ -167,6 +170,7 @@ class ProfilesKit:
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         rand: Callable[[], float] | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         client_region = profiles_client.meta.region_name if profiles_client is not None else None
         if region_name is None and client_region is not None and iam_client is not None:
@@ -190,6 +194,7 @@ class ProfilesKit:
         self._retry = retry if retry is not None else RetryPolicy()
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._rand = rand if rand is not None else system_random()
+        self._limiter = rate_limiter
 
     def __repr__(self) -> str:
         return f"ProfilesKit(region_name={self._region!r})"
@@ -680,19 +685,25 @@ class ProfilesKit:
             outcome = "done" if plan.domain is not None else "already-done"
             steps.append(Step(name="remove role", outcome=outcome, detail="removed by the service"))
             return "service" if plan.domain is not None else "already-gone"
-        self._delete_role(calls, plan, role.name)
-        steps.append(
-            Step(name="remove role", outcome="done", detail="DeleteServiceLinkedRole succeeded")
-        )
-        return "slrkit"
-
-    def _delete_role(self, calls: Calls, plan: DeletionPlan, role_name: str) -> None:
         own_arn = domain_arn(
             partition="aws",
             region=self._region,
             account_id=self._account(calls),
             name=plan.domain_name,
         )
+        self._delete_role(calls, role.name, own_arn=own_arn)
+        steps.append(
+            Step(name="remove role", outcome="done", detail="DeleteServiceLinkedRole succeeded")
+        )
+        return "slrkit"
+
+    def _delete_role(self, calls: Calls, role_name: str, *, own_arn: str | None) -> None:
+        """DeleteServiceLinkedRole and poll its task to the end.
+
+        A FAILED task whose only user is *own_arn* (the domain just deleted, which
+        the service has not caught up with) is resubmitted after a wait; any other
+        user means the role is in use, and slrkit stops there.
+        """
         polls = calls.deadline.waits(f"the deletion task of role {role_name!r}")
         while True:
             try:
@@ -780,7 +791,14 @@ class ProfilesKit:
                 return domains
 
     def _calls(self, *, budget: float | None = None) -> Calls:
-        return Calls(self._retry, self._clock, self._rand, budget=budget)
+        return Calls(
+            self._retry,
+            self._clock,
+            self._rand,
+            budget=budget,
+            limiter=self._limiter,
+            region=self._region,
+        )
 
     def _get_domain(self, calls: Calls, name: str) -> Domain:
         response = calls.call("GetDomain", self._clients.profiles.get_domain, DomainName=name)
@@ -793,11 +811,16 @@ class ProfilesKit:
             return None
 
     def _account(self, calls: Calls) -> str:
+        # The lock guards the value only: a call made under it could wait on the
+        # retry policy while every other thread of the kit waits on the lock.
+        with self._account_lock:
+            if self._account_id is not None:
+                return self._account_id
+        sts = self._clients.sts
+        if sts is None:
+            sts = cast("STSClient", make_client(boto3.Session(), "sts", self._region))
+        account = calls.call("GetCallerIdentity", sts.get_caller_identity)["Account"]
         with self._account_lock:
             if self._account_id is None:
-                sts = self._clients.sts
-                if sts is None:
-                    sts = cast("STSClient", make_client(boto3.Session(), "sts", self._region))
-                identity = calls.call("GetCallerIdentity", sts.get_caller_identity)
-                self._account_id = identity["Account"]
+                self._account_id = account
             return self._account_id
