@@ -9,6 +9,19 @@ with their roles; `slrkit.testing` runs all of it offline.
 from __future__ import annotations
 
 from slrkit._clock import Clock, SystemClock
+from slrkit._fleet import (
+    AuditError,
+    AuditReport,
+    CleanupItem,
+    CleanupReport,
+    DomainAudit,
+    DomainSpec,
+    Fleet,
+    FleetItem,
+    FleetResult,
+    RoleAudit,
+    RoleStatus,
+)
 from slrkit._kit import ProfilesKit
 from slrkit._models import (
     Action,
@@ -27,6 +40,7 @@ from slrkit._models import (
     Step,
     Wait,
 )
+from slrkit._ratelimit import RateLimits
 from slrkit._regions import REGION_NAMES, SUPPORTED_REGIONS, validate_region
 from slrkit._retry import RetryPolicy
 from slrkit._settings import (
@@ -70,8 +84,12 @@ __all__ = [
     "AmbiguousLinkedRoleError",
     "ApiCall",
     "AttributeTypesSelector",
+    "AuditError",
+    "AuditReport",
     "AutoMerging",
     "Blocker",
+    "CleanupItem",
+    "CleanupReport",
     "Clock",
     "ConfirmationMismatchError",
     "ConflictResolution",
@@ -80,14 +98,19 @@ __all__ = [
     "DeletionPlan",
     "DeletionReport",
     "Domain",
+    "DomainAudit",
     "DomainNotEmptyError",
     "DomainNotFoundError",
+    "DomainSpec",
     "DomainStats",
     "EndpointError",
     "EnsureResult",
     "Evidence",
     "ExportingConfig",
     "FieldChange",
+    "Fleet",
+    "FleetItem",
+    "FleetResult",
     "InvalidInputError",
     "JobSchedule",
     "LinkedRole",
@@ -96,11 +119,14 @@ __all__ = [
     "Matching",
     "MatchingRule",
     "ProfilesKit",
+    "RateLimits",
     "RefusedError",
     "RetryDeadlineError",
     "RetryPolicy",
+    "RoleAudit",
     "RoleInUseError",
     "RoleProblem",
+    "RoleStatus",
     "RoleUsage",
     "RuleBasedMatching",
     "SlrkitError",

@@ -17,7 +17,6 @@ from botocore import exceptions as botocore_errors
 from botocore.exceptions import BotoCoreError, ClientError
 
 from slrkit._models import ApiCall, Wait
-from slrkit._ratelimit import RateLimiter
 from slrkit._retry import Deadline, RetryPolicy
 from slrkit.exceptions import (
     AccessDeniedError,
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from slrkit._clock import Clock
+    from slrkit._ratelimit import RateLimiter
 
 __all__ = ["OPERATIONS", "Calls", "Operation", "translate"]
 

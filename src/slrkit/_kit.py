@@ -28,7 +28,6 @@ from slrkit._models import (
     Step,
     domain_arn,
 )
-from slrkit._ratelimit import RateLimiter
 from slrkit._regions import validate_region
 from slrkit._retry import RetryPolicy, system_random
 from slrkit._settings import DataStore, Matching, RuleBasedMatching, validate_settings
@@ -63,6 +62,8 @@ if TYPE_CHECKING:
     from mypy_boto3_iam.client import IAMClient
     from mypy_boto3_iam.type_defs import RoleTypeDef
     from mypy_boto3_sts.client import STSClient
+
+    from slrkit._ratelimit import RateLimiter
 
 __all__ = ["ProfilesKit"]
 

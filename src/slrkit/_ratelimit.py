@@ -25,7 +25,8 @@ __all__ = ["RateLimiter", "RateLimits", "TokenBucket"]
 def _rate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     del instance
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise InvalidInputError(attribute.name, value, "must be a number of calls per second above 0")
+        rule = "must be a number of calls per second above 0"
+        raise InvalidInputError(attribute.name, value, rule)
 
 
 @attrs.frozen(kw_only=True)
