@@ -1,0 +1,1 @@
+"""A package only so that type checkers tell this noxfile from the repository's own."""
