@@ -22,7 +22,11 @@ import botocore.session
 from botocore import retryhandler, translate
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
-from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+from botocore.exceptions import (
+    CapacityNotAvailableError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 from botocore.retries import adaptive, bucket, standard, throttling
 
 from slrkit._fake._engine import ConnectionFault, Engine
@@ -185,6 +189,23 @@ class _VirtualBucketClock(bucket.Clock):
         return self._engine.clock.monotonic()
 
 
+class _VirtualTokenBucket(bucket.TokenBucket):
+    """botocore's token bucket, waiting on virtual time (its own wait is a real Condition.wait)."""
+
+    def __init__(self, clock: _VirtualBucketClock) -> None:
+        super().__init__(max_rate=1, clock=clock)
+        self._virtual_clock = clock
+
+    def acquire(self, amount: float = 1, block: bool = True) -> bool:  # noqa: FBT001, FBT002  # botocore's signature
+        while True:
+            try:
+                return bool(super().acquire(amount, block=False))
+            except CapacityNotAvailableError:
+                if not block:
+                    raise
+                self._virtual_clock.sleep((amount - self.available_capacity) / self.max_rate)
+
+
 def _add_adaptive_limiter(client: BaseClient, engine: Engine) -> None:
     """Register botocore's adaptive client-side rate limiter, running on virtual time."""
     clock = _VirtualBucketClock(engine)
@@ -193,7 +214,7 @@ def _add_adaptive_limiter(client: BaseClient, engine: Engine) -> None:
             starting_max_rate=0, start_time=clock.current_time()
         ),
         rate_clocker=adaptive.RateClocker(clock),
-        token_bucket=bucket.TokenBucket(max_rate=1, clock=clock),
+        token_bucket=_VirtualTokenBucket(clock),
         throttling_detector=standard.ThrottlingErrorDetector(
             retry_event_adapter=standard.RetryEventAdapter()
         ),

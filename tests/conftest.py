@@ -1,0 +1,40 @@
+"""Fixtures shared by the test suite: clients of a fresh fake per test."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from slrkit.testing import FakeAWS
+
+if TYPE_CHECKING:
+    from mypy_boto3_customer_profiles.client import CustomerProfilesClient
+    from mypy_boto3_iam.client import IAMClient
+    from mypy_boto3_sts.client import STSClient
+
+REGION = "eu-west-2"
+
+
+@pytest.fixture
+def fake() -> FakeAWS:
+    """A fresh fake with the default account and timings."""
+    return FakeAWS()
+
+
+@pytest.fixture
+def cp(fake: FakeAWS) -> CustomerProfilesClient:
+    """A Customer Profiles client on the fake, in eu-west-2."""
+    return fake.session(REGION).client("customer-profiles")
+
+
+@pytest.fixture
+def iam(fake: FakeAWS) -> IAMClient:
+    """An IAM client on the fake."""
+    return fake.session(REGION).client("iam")
+
+
+@pytest.fixture
+def sts(fake: FakeAWS) -> STSClient:
+    """An STS client on the fake."""
+    return fake.session(REGION).client("sts")
