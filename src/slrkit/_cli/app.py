@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import sys
+import textwrap
 import traceback
 from importlib.metadata import version
 from pathlib import Path
@@ -148,7 +149,8 @@ def parser() -> argparse.ArgumentParser:
         sub = subparsers.add_parser(
             command.name,
             help=command.help,
-            description=command.description,
+            # The exit-code table needs a raw epilog, so the paragraph is wrapped here.
+            description=textwrap.fill(command.description, width=79),
             epilog=_EPILOG,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
