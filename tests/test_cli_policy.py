@@ -121,9 +121,6 @@ def test_every_call_of_a_full_lifecycle_is_allowed(lifecycle: tuple[RecordedCall
     assert denied == []
 
 
-@pytest.mark.xfail(
-    reason="slrkit._aws.OPERATIONS lists profile:UntagResource, which no code calls", strict=True
-)
 def test_policy_allows_nothing_the_kit_does_not_call(
     lifecycle: tuple[RecordedCall, ...],
 ) -> None:

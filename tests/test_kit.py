@@ -571,7 +571,7 @@ def test_safe_delete_reports_a_role_in_use_and_never_forces() -> None:
 
 def test_safe_delete_of_a_missing_domain(fake: FakeAWS, kit: ProfilesKit) -> None:
     """A missing domain is an error that says how to resume, or nothing with missing_ok."""
-    with pytest.raises(DomainNotFoundError, match="role_name="):
+    with pytest.raises(DomainNotFoundError, match="role name from that run"):
         kit.safe_delete_domain("gone", confirm="gone")
     report = kit.safe_delete_domain("gone", confirm="gone", missing_ok=True)
     assert not report.domain_deleted

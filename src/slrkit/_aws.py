@@ -56,8 +56,10 @@ class Operation:
 
 
 _DOMAIN: Final = "domain"
-_DOMAINS: Final = "domains"
 _ROLE: Final = "role"
+# Listing actions have no resource type in the Service Authorization Reference:
+# a statement scoped to an ARN never matches them.
+_LISTING: Final = "listing"
 _ANY: Final = "any"
 
 OPERATIONS: Final[dict[str, Operation]] = {
@@ -67,11 +69,10 @@ OPERATIONS: Final[dict[str, Operation]] = {
         Operation("customer-profiles", "CreateDomain", _DOMAIN),
         Operation("customer-profiles", "UpdateDomain", _DOMAIN),
         Operation("customer-profiles", "DeleteDomain", _DOMAIN),
-        Operation("customer-profiles", "ListDomains", _DOMAINS),
+        Operation("customer-profiles", "ListDomains", _LISTING),
         Operation("customer-profiles", "TagResource", _DOMAIN),
-        Operation("customer-profiles", "UntagResource", _DOMAIN),
         Operation("iam", "GetRole", _ROLE),
-        Operation("iam", "ListRoles", _ROLE),
+        Operation("iam", "ListRoles", _LISTING),
         Operation("iam", "ListAttachedRolePolicies", _ROLE),
         Operation("iam", "DeleteServiceLinkedRole", _ROLE),
         Operation("iam", "GetServiceLinkedRoleDeletionStatus", _ROLE),

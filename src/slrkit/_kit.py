@@ -622,7 +622,8 @@ class ProfilesKit:
             elif not missing_ok:
                 raise DomainNotFoundError(
                     f"domain {name!r} does not exist in {self._region}; if an earlier run "
-                    "deleted it, pass role_name= from its plan to finish removing the role",
+                    "deleted it, give the role name from that run's plan or report to finish "
+                    "removing the role",
                     code=_NOT_FOUND,
                     operation="GetDomain",
                     service="customer-profiles",

@@ -24,11 +24,7 @@ LINKED_ROLE_ARNS: Final = f"arn:aws:iam::*:role{ROLE_PATH}{ROLE_NAME_PREFIX}*"
 _ANYTHING: Final = "*"
 
 _RESOURCES: Final = {"domain": DOMAIN_ARNS, "role": LINKED_ROLE_ARNS}
-"""The resources of each kind of operation in `OPERATIONS`; other kinds get ``*``."""
-
-# The Service Authorization Reference gives these actions no resource type, so a
-# statement scoped to an ARN would never match them. They only list names.
-_NO_RESOURCE_TYPE: Final = frozenset({"profile:ListDomains", "iam:ListRoles"})
+"""The resources of each kind of operation in `OPERATIONS`; listing and identity get ``*``."""
 
 _SIDS: Final = {
     DOMAIN_ARNS: "CustomerProfilesDomains",
@@ -38,8 +34,6 @@ _SIDS: Final = {
 
 
 def _resource(operation: Operation) -> str:
-    if operation.action in _NO_RESOURCE_TYPE:
-        return _ANYTHING
     return _RESOURCES.get(operation.resource, _ANYTHING)
 
 
