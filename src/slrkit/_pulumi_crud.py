@@ -1,0 +1,729 @@
+"""Engine-independent CRUD for a Customer Profiles domain managed as an IaC resource.
+
+`slrkit.pulumi` adapts these functions to Pulumi's dynamic-provider interface;
+a native (``pulumi.provider.experimental``) provider could call them unchanged.
+Nothing here imports Pulumi. Properties travel as plain mappings whose names
+and nesting follow pulumi-aws's ``aws.customerprofiles.Domain`` (snake_case,
+``matching_attributes_lists``, ``exporting_config.s3_exporting``...), and are
+turned into slrkit's typed settings in one walk.
+
+Every operation takes a `Target`: plain, picklable configuration that builds a
+fresh boto3 session and `ProfilesKit` inside each call, because IaC engines
+pickle providers and run them on worker threads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Generator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+
+import attrs
+import boto3
+import botocore.exceptions
+
+from slrkit._kit import ProfilesKit
+from slrkit._regions import validate_region
+from slrkit._settings import (
+    AttributeTypesSelector,
+    Consolidation,
+    ExportingConfig,
+    Matching,
+    MatchingRule,
+    RuleBasedMatching,
+    _Setting,
+    validate_settings,
+)
+from slrkit._validate import (
+    MAX_TAGS,
+    validate_dead_letter_queue_url,
+    validate_default_encryption_key,
+    validate_domain_name,
+    validate_expiration_days,
+    validate_tags,
+)
+from slrkit.exceptions import DomainNotEmptyError, InvalidInputError, LinkedRoleError, RefusedError
+
+if TYPE_CHECKING:
+    from slrkit._models import DeletionReport, Domain, EnsureResult, LinkedRole
+    from slrkit.testing import FakeAWS
+
+__all__ = [
+    "INPUT_NAMES",
+    "OUTPUT_NAMES",
+    "REPLACE_ON",
+    "Applied",
+    "CheckOutcome",
+    "DiffOutcome",
+    "DomainInputs",
+    "Failure",
+    "IsUnknown",
+    "Target",
+    "check",
+    "create",
+    "delete",
+    "diff",
+    "read",
+    "settings_from_props",
+    "settings_to_props",
+    "update",
+]
+
+_log = logging.getLogger("slrkit.pulumi")
+_S = TypeVar("_S", bound=_Setting)
+
+INPUT_NAMES: Final = (
+    "domain_name",
+    "region",
+    "default_expiration_days",
+    "default_encryption_key",
+    "dead_letter_queue_url",
+    "matching",
+    "rule_based_matching",
+    "tags",
+    "allow_data_loss",
+    "adopt_existing",
+)
+"""The resource's inputs: pulumi-aws's names, plus slrkit's two safety switches."""
+
+OUTPUT_NAMES: Final = (
+    "arn",
+    "created_at",
+    "linked_role_name",
+    "linked_role_arn",
+    "linked_role_evidence",
+)
+"""What the resource computes, on top of echoing its inputs."""
+
+REPLACE_ON: Final = ("domain_name", "region")
+"""Inputs whose change means a new domain: neither can be changed in place."""
+
+IsUnknown = Callable[[object], bool]
+"""Whether a property value is not known yet (an engine's placeholder during a preview)."""
+
+# -- pulumi-aws names for slrkit's settings ---------------------------------------------------
+
+# pulumi-aws pluralises list fields; slrkit keeps the API's singular names.
+_RENAMES: Final[Mapping[type[_Setting], Mapping[str, str]]] = {
+    Consolidation: {"matching_attributes_list": "matching_attributes_lists"},
+    MatchingRule: {"rule": "rules"},
+    AttributeTypesSelector: {
+        "address": "addresses",
+        "email_address": "email_addresses",
+        "phone_number": "phone_numbers",
+    },
+}
+# pulumi-aws keeps the API's ``S3Exporting`` envelope, which slrkit flattens.
+_ENVELOPES: Final[Mapping[type[_Setting], str]] = {ExportingConfig: "s3_exporting"}
+
+
+def _prop_name(cls: type[_Setting], field: str) -> str:
+    return _RENAMES.get(cls, {}).get(field, field)
+
+
+def _as_sequence(value: object) -> Sequence[object] | None:
+    if isinstance(value, (list, tuple)):
+        return cast("Sequence[object]", value)
+    return None
+
+
+def _plain_number(value: object) -> object:
+    """An integral float as an int: engines carry every number as a double."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def settings_to_props(setting: _Setting) -> dict[str, object]:
+    """A settings object as pulumi-aws's snake_case property mapping.
+
+    Fields the service reports but never takes (``RuleBasedMatching.status``) are
+    left out, so that they can never show as a difference.
+    """
+    cls = type(setting)
+    out: dict[str, object] = {}
+    for field in attrs.fields(cls):
+        value = getattr(setting, field.name)
+        if value is None or field.metadata["read_only"]:
+            continue
+        key = _prop_name(cls, field.name)
+        if isinstance(value, _Setting):
+            out[key] = settings_to_props(value)
+        elif (items := _as_sequence(value)) is not None:
+            out[key] = [
+                settings_to_props(item)
+                if isinstance(item, _Setting)
+                else list(inner)
+                if (inner := _as_sequence(item)) is not None
+                else item
+                for item in items
+            ]
+        else:
+            out[key] = value
+    envelope = _ENVELOPES.get(cls)
+    return {envelope: out} if envelope else out
+
+
+def _mapping(path: str, value: object) -> Mapping[str, object]:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(path, value, "must be a mapping of snake_case names to values")
+    return cast("Mapping[str, object]", value)
+
+
+def settings_from_props(cls: type[_S], value: object, path: str) -> _S:
+    """The settings object that a pulumi-aws style property mapping describes, validated.
+
+    Args:
+        cls: The settings class (`Matching` or `RuleBasedMatching` at the top).
+        value: The mapping; numbers may arrive as floats.
+        path: The property's name, for errors (``"matching"``).
+
+    Raises:
+        InvalidInputError: An unknown or missing field, a wrong shape, or a value that
+            breaks the API's rules; the error names the field's full path.
+    """
+    given = _mapping(path, value)
+    envelope = _ENVELOPES.get(cls)
+    if envelope is not None:
+        unknown = sorted(set(given) - {envelope})
+        if unknown:
+            raise InvalidInputError(
+                f"{path}.{unknown[0]}", given[unknown[0]], f"expected only {envelope!r}"
+            )
+        path = f"{path}.{envelope}"
+        given = _mapping(path, given.get(envelope))
+    fields = {_prop_name(cls, f.name): f for f in attrs.fields(cls) if not f.metadata["read_only"]}
+    for key in given:
+        if key not in fields:
+            raise InvalidInputError(
+                f"{path}.{key}",
+                given[key],
+                f"is not a field here; expected one of {', '.join(fields)}",
+            )
+    kwargs: dict[str, object] = {}
+    for key, field in fields.items():
+        raw = given.get(key)
+        if raw is not None:
+            kwargs[field.name] = _field_from_prop(field, raw, f"{path}.{key}")
+        elif field.default is attrs.NOTHING:
+            raise InvalidInputError(f"{path}.{key}", raw, "is required")
+    setting = cls(**kwargs)
+    validate_settings(setting, path)
+    return setting
+
+
+def _field_from_prop(field: attrs.Attribute[Any], raw: object, where: str) -> object:
+    nested: type[_Setting] | None = field.metadata["nested"]
+    item: type[_Setting] | None = field.metadata["item"]
+    items = _as_sequence(raw)
+    if nested is not None:
+        return settings_from_props(nested, raw, where)
+    if item is not None:
+        if items is None:
+            raise InvalidInputError(where, raw, "must be a list")
+        return tuple(
+            settings_from_props(item, entry, f"{where}[{index}]")
+            for index, entry in enumerate(items)
+        )
+    if items is not None:
+        return tuple(
+            tuple(inner) if (inner := _as_sequence(entry)) is not None else entry for entry in items
+        )
+    return _plain_number(raw)
+
+
+# -- one input at a time ----------------------------------------------------------------------
+
+
+def _required(name: str, value: object) -> object:
+    if value is None:
+        raise InvalidInputError(name, value, "is required")
+    return value
+
+
+def _flag(name: str) -> Callable[[object], bool]:
+    def parse(value: object) -> bool:
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise InvalidInputError(name, value, "must be True or False")
+        return value
+
+    return parse
+
+
+def _tags(value: object) -> dict[str, str]:
+    tags = validate_tags(value)
+    if len(tags) > MAX_TAGS - 1:
+        raise InvalidInputError(
+            "tags", f"<{len(tags)} tags>", f"at most {MAX_TAGS - 1}: slrkit keeps one tag"
+        )
+    return tags
+
+
+def _optional(parse: Callable[[object], object]) -> Callable[[object], object]:
+    return lambda value: None if value is None else parse(value)
+
+
+_PARSERS: Final[Mapping[str, Callable[[object], object]]] = {
+    "domain_name": lambda v: validate_domain_name(_required("domain_name", v)),
+    "region": lambda v: validate_region(_required("region", v)),
+    "default_expiration_days": lambda v: validate_expiration_days(
+        _plain_number(_required("default_expiration_days", v))
+    ),
+    "default_encryption_key": _optional(validate_default_encryption_key),
+    "dead_letter_queue_url": _optional(validate_dead_letter_queue_url),
+    "matching": _optional(lambda v: settings_from_props(Matching, v, "matching")),
+    "rule_based_matching": _optional(
+        lambda v: settings_from_props(RuleBasedMatching, v, "rule_based_matching")
+    ),
+    "tags": _optional(_tags),
+    "allow_data_loss": _flag("allow_data_loss"),
+    "adopt_existing": _flag("adopt_existing"),
+}
+"""Each input's parser: the typed value (None if unset), or `InvalidInputError`."""
+
+
+def _to_prop(value: object) -> object:
+    """A parsed input as a property value: settings as mappings, tags as a dict."""
+    if isinstance(value, _Setting):
+        return settings_to_props(value)
+    if isinstance(value, Mapping):
+        return dict(cast("Mapping[str, str]", value))
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class DomainInputs:
+    """A resource's inputs, validated and typed.
+
+    ``None`` means "not managed", as in `ProfilesKit.ensure_domain`: to clear the
+    key or the queue, set ``""``; to stop matching, set ``{"enabled": False}``.
+    """
+
+    domain_name: str
+    region: str
+    default_expiration_days: int
+    default_encryption_key: str | None = None
+    dead_letter_queue_url: str | None = None
+    matching: Matching | None = None
+    rule_based_matching: RuleBasedMatching | None = None
+    tags: Mapping[str, str] | None = None
+    allow_data_loss: bool = False
+    adopt_existing: bool = False
+
+    @classmethod
+    def parse(cls, props: Mapping[str, object]) -> DomainInputs:
+        """The inputs in *props* (other keys are ignored).
+
+        Raises:
+            InvalidInputError: The first input that breaks a rule.
+        """
+        values: dict[str, Any] = {name: _PARSERS[name](props.get(name)) for name in INPUT_NAMES}
+        return cls(**values)
+
+    def to_props(self) -> dict[str, object]:
+        """The inputs as property values; unset ones are left out."""
+        return {
+            name: _to_prop(value)
+            for name in INPUT_NAMES
+            if (value := getattr(self, name)) is not None
+        }
+
+    def ensure(self, kit: ProfilesKit, *, dry_run: bool = False) -> EnsureResult:
+        """Bring the domain to these inputs with `ProfilesKit.ensure_domain`."""
+        return kit.ensure_domain(
+            self.domain_name,
+            default_expiration_days=self.default_expiration_days,
+            default_encryption_key=self.default_encryption_key,
+            dead_letter_queue_url=self.dead_letter_queue_url,
+            matching=self.matching,
+            rule_based_matching=self.rule_based_matching,
+            tags=self.tags,
+            dry_run=dry_run,
+        )
+
+
+# -- check and diff -----------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Failure:
+    """One input that fails validation: the input's name and why, in words."""
+
+    property: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class CheckOutcome:
+    """The inputs to store (normalised, defaults filled in) and what is wrong with them."""
+
+    inputs: Mapping[str, object]
+    failures: tuple[Failure, ...]
+
+
+def _never_unknown(value: object) -> bool:
+    del value
+    return False
+
+
+def check(
+    news: Mapping[str, object],
+    *,
+    olds: Mapping[str, object],
+    default_region: Callable[[], str | None],
+    is_unknown: IsUnknown = _never_unknown,
+) -> CheckOutcome:
+    """Validate every input on its own, with no API call, and normalise the valid ones.
+
+    Numbers come back as ints, settings in their canonical pulumi-aws shape, and the
+    two flags default to False. A missing region is the stored one, so that a
+    different ``AWS_REGION`` on a later run never plans a replacement; for a new
+    resource it comes from *default_region*. Values not known yet are kept as they
+    are and checked later.
+
+    Args:
+        news: The proposed inputs (keys other than the inputs are ignored).
+        olds: The stored inputs (empty for a new resource).
+        default_region: Where a new domain goes when no region is given (the AWS
+            configuration's region); called only then.
+        is_unknown: Whether a value is an engine's placeholder.
+    """
+    inputs: dict[str, object] = {}
+    failures: list[Failure] = []
+    for name in INPUT_NAMES:
+        value = news.get(name)
+        if name == "region" and value is None:
+            try:
+                value = olds.get("region") or default_region()
+            except botocore.exceptions.BotoCoreError as exc:
+                failures.append(Failure(property=name, reason=f"no region given: {exc}"))
+                continue
+            if value is None:
+                failures.append(
+                    Failure(
+                        property=name,
+                        reason="no region given, and the AWS configuration names none: "
+                        "set region= (or AWS_REGION)",
+                    )
+                )
+                continue
+        if is_unknown(value):
+            inputs[name] = value
+            continue
+        try:
+            parsed = _PARSERS[name](value)
+        except InvalidInputError as exc:
+            failures.append(Failure(property=name, reason=str(exc)))
+            if value is not None:
+                inputs[name] = value
+            continue
+        if parsed is not None:
+            inputs[name] = _to_prop(parsed)
+    return CheckOutcome(inputs=inputs, failures=tuple(failures))
+
+
+@attrs.frozen(kw_only=True)
+class DiffOutcome:
+    """Which inputs differ, and which of those force a new domain."""
+
+    changes: tuple[str, ...]
+    replaces: tuple[str, ...]
+
+
+def _canonical(name: str, value: object) -> object:
+    try:
+        return _PARSERS[name](value)
+    except InvalidInputError:
+        return value
+
+
+def diff(
+    olds: Mapping[str, object],
+    news: Mapping[str, object],
+    *,
+    is_unknown: IsUnknown = _never_unknown,
+) -> DiffOutcome:
+    """Compare the stored properties with the proposed inputs, with no API call.
+
+    Values are compared as slrkit sees them (``365.0`` equals ``365``; fields the
+    service reports are ignored). A change of `REPLACE_ON` means replacement; any
+    other change is an update, even one that only flips ``allow_data_loss``, so
+    that the stored state, which deletion reads, follows the program. A value not
+    known yet counts as a change.
+    """
+    changes = tuple(
+        name
+        for name in INPUT_NAMES
+        if is_unknown(news.get(name))
+        or _canonical(name, olds.get(name)) != _canonical(name, news.get(name))
+    )
+    return DiffOutcome(changes=changes, replaces=tuple(n for n in changes if n in REPLACE_ON))
+
+
+# -- where the calls go -----------------------------------------------------------------------
+
+_FAKE_LOCKS: Final[dict[str, threading.Lock]] = {}
+_FAKE_LOCKS_GUARD: Final = threading.Lock()
+
+
+def _fake_lock(path: str) -> threading.Lock:
+    with _FAKE_LOCKS_GUARD:
+        return _FAKE_LOCKS.setdefault(os.path.abspath(path), threading.Lock())  # noqa: PTH100
+
+
+def _load_fake(path: str) -> FakeAWS:
+    from slrkit.testing import FakeAWS  # noqa: PLC0415 - only a target on a fake needs it
+
+    return FakeAWS.load(path) if os.path.exists(path) else FakeAWS()  # noqa: PTH110
+
+
+def _save_fake(fake: FakeAWS, path: str) -> None:
+    """Save atomically, so that a crash mid-write never leaves half a state file."""
+    folder = os.path.dirname(os.path.abspath(path))  # noqa: PTH100, PTH120
+    handle, temporary = tempfile.mkstemp(prefix=".slrkit-fake-", dir=folder)
+    os.close(handle)
+    try:
+        fake.save(temporary)
+        os.replace(temporary, path)  # noqa: PTH105
+    finally:
+        if os.path.exists(temporary):  # noqa: PTH110
+            os.unlink(temporary)  # noqa: PTH108
+
+
+def _path_or_none(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, os.PathLike):
+        return os.fspath(cast("os.PathLike[str]", value))
+    raise TypeError(f"fake_state must be a path, got {type(value).__name__}")
+
+
+def _plain_string(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    del inst
+    if value is not None and not isinstance(value, str):
+        raise TypeError(
+            f"{attribute.name} must be a string or None, not {type(value).__name__}: a provider "
+            "is pickled with the program's state, so it holds only plain configuration and "
+            "builds its boto3 session and clients inside each operation"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Target:
+    """Where a provider's calls go: plain data only, so that it pickles in a few bytes.
+
+    With neither field set, calls go to AWS with boto3's default credential chain.
+
+    Attributes:
+        profile_name: The AWS profile to use (default: boto3's default chain).
+        fake_state: The state file of a `slrkit.testing.FakeAWS`. Calls then go to
+            that fake, never to AWS: each operation loads the file (or starts a new
+            fake when it does not exist), works on the fake's virtual clock, and
+            saves it back. Operations on one file are serialised within a process.
+
+    Raises:
+        TypeError: A field is not a string (a boto3 session or client, say).
+        ValueError: Both fields are set.
+    """
+
+    profile_name: str | None = attrs.field(default=None, validator=_plain_string)
+    fake_state: str | None = attrs.field(
+        default=None, converter=_path_or_none, validator=_plain_string
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.profile_name is not None and self.fake_state is not None:
+            raise ValueError("profile_name and fake_state exclude each other")
+
+    def default_region(self) -> str | None:
+        """The region of the AWS configuration (or the fake's default region).
+
+        Raises:
+            botocore.exceptions.BotoCoreError: The configuration cannot be read
+                (an unknown profile, say).
+        """
+        if self.fake_state is None:
+            return boto3.session.Session(profile_name=self.profile_name).region_name
+        with _fake_lock(self.fake_state):
+            return _load_fake(self.fake_state).default_region
+
+    @contextlib.contextmanager
+    def connect(self, region: str) -> Generator[ProfilesKit, None, None]:
+        """A `ProfilesKit` for *region* on a fresh session, for one operation.
+
+        A fresh session each time, because boto3's default session is not safe to
+        share between an engine's worker threads.
+        """
+        if self.fake_state is None:
+            session = boto3.session.Session(profile_name=self.profile_name, region_name=region)
+            yield ProfilesKit(region, session=session)
+            return
+        with _fake_lock(self.fake_state):
+            fake = _load_fake(self.fake_state)
+            try:
+                yield fake.kit(region)
+            finally:
+                _save_fake(fake, self.fake_state)
+
+
+# -- create, read, update, delete --------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Applied:
+    """A domain as the resource reports it: its id and its properties (inputs and outputs)."""
+
+    id: str
+    outs: Mapping[str, object]
+
+
+def _role(kit: ProfilesKit, name: str, known: LinkedRole | None) -> LinkedRole | None:
+    if known is not None:
+        return known
+    try:
+        return kit.describe_linked_role(name)
+    except LinkedRoleError as exc:
+        _log.warning("domain %s: no linked role in the outputs: %s", name, exc)
+        return None
+
+
+def _outputs(inputs: Mapping[str, object], domain: Domain, role: LinkedRole | None) -> Applied:
+    outs = dict(inputs)
+    outs.update(
+        arn=domain.arn,
+        created_at=domain.created_at.isoformat(),
+        linked_role_name=role.name if role else None,
+        linked_role_arn=role.arn if role else None,
+        linked_role_evidence=role.evidence.value if role and role.evidence else None,
+    )
+    return Applied(id=domain.name, outs=outs)
+
+
+def _written(result: EnsureResult) -> Domain:
+    assert result.domain is not None  # noqa: S101 - set whenever ensure_domain writes
+    return result.domain
+
+
+def create(target: Target, props: Mapping[str, object]) -> Applied:
+    """Create the domain with `ProfilesKit.ensure_domain`; its id is the domain name.
+
+    Raises:
+        InvalidInputError: A bad input, before any API call.
+        RefusedError: The domain exists and ``adopt_existing`` is not set; nothing
+            was written.
+        slrkit.SlrkitError: As `ProfilesKit.ensure_domain`.
+    """
+    inputs = DomainInputs.parse(props)
+    with target.connect(inputs.region) as kit:
+        if not inputs.adopt_existing and inputs.ensure(kit, dry_run=True).domain is not None:
+            raise RefusedError(
+                f"domain {inputs.domain_name!r} already exists in {inputs.region}; set "
+                "adopt_existing=True to manage it from here (import does not work for "
+                "dynamic resources, see pulumi/pulumi#16175)"
+            )
+        result = inputs.ensure(kit)
+        role = _role(kit, inputs.domain_name, result.linked_role)
+        return _outputs(inputs.to_props(), _written(result), role)
+
+
+def update(target: Target, news: Mapping[str, object]) -> Applied:
+    """Bring the domain to *news* with `ProfilesKit.ensure_domain`.
+
+    Raises:
+        InvalidInputError: A bad input, before any API call.
+        slrkit.SlrkitError: As `ProfilesKit.ensure_domain`.
+    """
+    inputs = DomainInputs.parse(news)
+    with target.connect(inputs.region) as kit:
+        result = inputs.ensure(kit)
+        return _outputs(inputs.to_props(), _written(result), _role(kit, inputs.domain_name, None))
+
+
+_LIVE: Final = (
+    "default_expiration_days",
+    "default_encryption_key",
+    "dead_letter_queue_url",
+    "matching",
+    "rule_based_matching",
+)
+
+
+def read(target: Target, resource_id: str, props: Mapping[str, object]) -> Applied | None:
+    """The domain as it is now, or None when it is gone; no writes.
+
+    Settings the stored properties manage are replaced by their live values, so
+    that drift shows in the next diff; unmanaged ones stay out. Tags likewise:
+    only the managed keys are read back.
+
+    Args:
+        target: Where the calls go.
+        resource_id: The domain name.
+        props: The stored properties (at least ``region``).
+
+    Raises:
+        InvalidInputError: The stored region is not valid.
+        slrkit.SlrkitError: As `ProfilesKit.plan_domain_deletion`.
+    """
+    name = validate_domain_name(props.get("domain_name") or resource_id)
+    region = validate_region(props.get("region"))
+    with target.connect(region) as kit:
+        plan = kit.plan_domain_deletion(name)
+    domain = plan.domain
+    if domain is None:
+        return None
+    outs = {k: v for k, v in props.items() if k in INPUT_NAMES}
+    outs.update(domain_name=domain.name, region=region)
+    for field in _LIVE:
+        if outs.get(field) is None:
+            continue
+        live = getattr(domain, field)
+        if live is None and outs[field] == "":
+            continue  # "" asked for a cleared key or queue, and it is
+        if live is None:
+            del outs[field]
+        else:
+            outs[field] = _to_prop(live)
+    managed = outs.get("tags")
+    if isinstance(managed, Mapping):
+        keys = cast("Mapping[str, object]", managed)
+        outs["tags"] = {k: domain.tags[k] for k in keys if k in domain.tags}
+    return _outputs(outs, domain, plan.role)
+
+
+def delete(target: Target, props: Mapping[str, object]) -> DeletionReport:
+    """Delete the domain and its role with `ProfilesKit.safe_delete_domain`.
+
+    The confirmation is the domain name. A domain that is already gone is not an
+    error; the role named in the stored outputs is then still removed, so a rerun
+    after a failure finishes the work.
+
+    Raises:
+        RefusedError: The domain holds data and the stored ``allow_data_loss`` is
+            False, or its role cannot be told or is not a Customer Profiles role.
+            Nothing was written.
+        slrkit.SlrkitError: As `ProfilesKit.safe_delete_domain`.
+    """
+    inputs = DomainInputs.parse(props)
+    role_name = props.get("linked_role_name")
+    with target.connect(inputs.region) as kit:
+        try:
+            return kit.safe_delete_domain(
+                inputs.domain_name,
+                confirm=inputs.domain_name,
+                allow_data_loss=inputs.allow_data_loss,
+                missing_ok=True,
+                role_name=role_name if isinstance(role_name, str) else None,
+            )
+        except DomainNotEmptyError as exc:
+            raise RefusedError(
+                f"refusing to delete domain {inputs.domain_name!r} in {inputs.region}: it holds "
+                f"{exc.profile_count} profiles and {exc.object_count} objects. To delete it with "
+                "its data, set allow_data_loss=True on the resource, apply that change, then "
+                "delete again"
+            ) from exc
