@@ -49,7 +49,7 @@ _find_pyenv_pythons()
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the whole test suite on one Python."""
-    session.install(".", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    session.install(".[pulumi]", *nox.project.dependency_groups(PYPROJECT, "tests"))
     session.run("pytest", *session.posargs)
 
 
@@ -65,7 +65,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHONS[0])
 def typecheck(session: nox.Session) -> None:
     """mypy --strict and pyright on src, tests, examples and this file."""
-    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "typing"))
+    session.install("-e", ".[pulumi]", *nox.project.dependency_groups(PYPROJECT, "typing"))
     session.run("mypy")
     session.run("pyright")
 
@@ -73,6 +73,8 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=PYTHONS[-1])
 def examples(session: nox.Session) -> None:
     """Run every example against the fake."""
-    session.install(".")
+    session.install(".", *nox.project.dependency_groups(PYPROJECT, "tests"))
     for example in sorted((ROOT / "examples").glob("*.py")):
         session.run("python", str(example))
+    # A downstream project's own tests on the fake, through the fake_aws fixture.
+    session.run("pytest", "--rootdir", "examples/nox_integration", "examples/nox_integration")

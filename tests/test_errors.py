@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
@@ -11,13 +13,11 @@ from slrkit._aws import OPERATIONS, translate
 
 
 def client_error(code: str, message: str = "boom", *, retries: int = 0) -> ClientError:
-    return ClientError(
-        {
-            "Error": {"Code": code, "Message": message},
-            "ResponseMetadata": {"RequestId": "req-123", "RetryAttempts": retries},
-        },
-        "GetDomain",
-    )
+    response: dict[str, Any] = {
+        "Error": {"Code": code, "Message": message},
+        "ResponseMetadata": {"RequestId": "req-123", "RetryAttempts": retries},
+    }
+    return ClientError(response, "GetDomain")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ _session = botocore.session.get_session()
 def conforms(service: str, operation: str, response: dict[str, Any]) -> None:
     """Fail unless *response* fits the operation's output shape in botocore's model."""
     shape = _session.get_service_model(service).operation_model(operation).output_shape
+    assert shape is not None
     report = ParamValidator().validate(response, shape)
     assert not report.has_errors(), report.generate_report()
 
@@ -98,13 +99,14 @@ def test_domain_from_get_domain_response() -> None:
     assert domain.stats == DomainStats(
         profile_count=3, metering_profile_count=4, object_count=9, total_size=1024
     )
-    assert domain.stats is not None and not domain.stats.is_empty
+    assert not domain.stats.is_empty
     assert isinstance(domain.matching, Matching)
     assert domain.matching.job_schedule is not None
     assert domain.matching.job_schedule.time == "3:00"
     assert isinstance(domain.rule_based_matching, RuleBasedMatching)
     assert domain.rule_based_matching.status == "ACTIVE"
-    assert domain.data_store is not None and domain.data_store.enabled
+    assert domain.data_store is not None
+    assert domain.data_store.enabled
     assert domain.linked_role_name == "AWSServiceRoleForProfile_abc123"
     assert domain.created_at == WHEN
 
@@ -112,13 +114,15 @@ def test_domain_from_get_domain_response() -> None:
 def test_domain_settings_round_trip_to_the_request_shape() -> None:
     """Settings read from a response serialise back into a valid UpdateDomain request."""
     domain = Domain._from_api(GET_DOMAIN, region="eu-west-2", account_id="123456789012")
-    assert domain.matching is not None and domain.rule_based_matching is not None
+    assert domain.matching is not None
+    assert domain.rule_based_matching is not None
     request = {
         "DomainName": "acme",
         "Matching": domain.matching._to_api(),
         "RuleBasedMatching": domain.rule_based_matching._to_api(),
     }
     shape = _session.get_service_model("customer-profiles").operation_model("UpdateDomain")
+    assert shape.input_shape is not None
     report = ParamValidator().validate(request, shape.input_shape)
     assert not report.has_errors(), report.generate_report()
     assert "Status" not in request["RuleBasedMatching"]
@@ -183,7 +187,7 @@ def test_linked_role_reports_each_problem() -> None:
 
 def test_role_usage_from_deletion_status_reason() -> None:
     """A RoleUsageList entry becomes a RoleUsage."""
-    status = {
+    status: dict[str, Any] = {
         "Status": "FAILED",
         "Reason": {
             "Reason": "in use",

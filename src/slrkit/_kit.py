@@ -644,7 +644,7 @@ class ProfilesKit:
         elif not wait:
             steps.append(Step(name="remove role", outcome="skipped", detail="wait=False"))
         else:
-            removed_by = self._remove_role(calls, plan, steps, grace=cleanup_grace)
+            removed_by = self._remove_role(calls, plan, plan.role, steps, grace=cleanup_grace)
         return self._report(
             plan, calls, steps, domain_deleted=domain_deleted, removed_by=removed_by
         )
@@ -671,10 +671,14 @@ class ProfilesKit:
         return True
 
     def _remove_role(
-        self, calls: Calls, plan: DeletionPlan, steps: list[Step], *, grace: float
+        self,
+        calls: Calls,
+        plan: DeletionPlan,
+        role: LinkedRole,
+        steps: list[Step],
+        *,
+        grace: float,
     ) -> str:
-        assert plan.role is not None  # noqa: S101 - checked by the caller
-        role = plan.role
         if not _roles.is_profile_role(role.name, role.path):
             raise UnsafeRoleError(role.name, role.path)
         started = calls.deadline.elapsed

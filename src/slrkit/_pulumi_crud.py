@@ -606,7 +606,8 @@ def _outputs(inputs: Mapping[str, object], domain: Domain, role: LinkedRole | No
 
 
 def _written(result: EnsureResult) -> Domain:
-    assert result.domain is not None  # noqa: S101 - set whenever ensure_domain writes
+    if result.domain is None:
+        raise RuntimeError(f"ensure_domain wrote nothing ({result.action}); no domain to report")
     return result.domain
 
 

@@ -129,8 +129,7 @@ def validate_expiration_days(days: object) -> int:
         InvalidInputError: Not an integer from 1 to 1098 (a bool is refused).
     """
     check_int_range(1, 1098)("default_expiration_days", days)
-    assert isinstance(days, int)  # noqa: S101 - narrowed by the rule above
-    return days
+    return cast("int", days)
 
 
 def validate_default_encryption_key(key: object) -> str:
@@ -203,8 +202,7 @@ def validate_role_name(name: object, field: str = "role_name") -> str:
         InvalidInputError: The name breaks IAM's rule.
     """
     check_pattern(r"[\w+=,.@-]+", 1, 64)(field, name)
-    assert isinstance(name, str)  # noqa: S101 - narrowed by the rule above
-    return name
+    return cast("str", name)
 
 
 def validate_linked_role_name(name: object, field: str = "role_name") -> str:
@@ -213,8 +211,7 @@ def validate_linked_role_name(name: object, field: str = "role_name") -> str:
     Raises:
         InvalidInputError: Not a valid role name, or not ``AWSServiceRoleForProfile_*``.
     """
-    validate_role_name(name, field)
-    assert isinstance(name, str)  # noqa: S101 - narrowed above
+    name = validate_role_name(name, field)
     if not name.startswith(ROLE_NAME_PREFIX) or name == ROLE_NAME_PREFIX:
         raise InvalidInputError(
             field, name, f"a Customer Profiles role is named {ROLE_NAME_PREFIX}<unique-id>"

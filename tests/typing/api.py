@@ -77,6 +77,6 @@ def check_fleet(session: boto3.Session) -> None:
 def check_testing() -> None:
     fake = FakeAWS(account_id="123456789012")
     assert_type(fake.kit("eu-west-2"), slrkit.ProfilesKit)
-    assert_type(fake.calls, "tuple[RecordedCall, ...]")
+    assert_type(fake.calls, tuple[RecordedCall, ...])
     assert_type(fake.calls[0].operation, str)
     assert_type(fake.clock.monotonic(), float)
