@@ -204,7 +204,7 @@ def test_confirm_must_repeat_the_name(name: str, confirm: str) -> None:
 )
 def test_nested_settings_errors_name_the_full_path(setting: object, path: str, match: str) -> None:
     """A bad nested setting is reported by its full path and the rule."""
-    root = path.split(".")[0]
+    root = path.split(".", maxsplit=1)[0]
     with pytest.raises(InvalidInputError, match=match) as caught:
         validate_settings(setting, root)
     assert caught.value.field == path
