@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from mypy_boto3_iam.client import IAMClient
     from mypy_boto3_sts.client import STSClient
 
+pytest_plugins = ["pytester"]
+
 REGION = "eu-west-2"
 
 
@@ -25,16 +27,16 @@ def fake() -> FakeAWS:
 @pytest.fixture
 def cp(fake: FakeAWS) -> CustomerProfilesClient:
     """A Customer Profiles client on the fake, in eu-west-2."""
-    return fake.session(REGION).client("customer-profiles")
+    return fake.client("customer-profiles", REGION)
 
 
 @pytest.fixture
 def iam(fake: FakeAWS) -> IAMClient:
     """An IAM client on the fake."""
-    return fake.session(REGION).client("iam")
+    return fake.client("iam", REGION)
 
 
 @pytest.fixture
 def sts(fake: FakeAWS) -> STSClient:
     """An STS client on the fake."""
-    return fake.session(REGION).client("sts")
+    return fake.client("sts", REGION)

@@ -1,5 +1,9 @@
 """Fault injection, latency, rate limits, and botocore's retries on virtual time."""
 
+# pyright: reportUnknownMemberType=false, reportTypedDictNotRequiredAccess=false
+# (boto3-stubs type `Session.client` per service, most not installed; and a test may
+# index what it asserts is present.)
+
 from __future__ import annotations
 
 import time
@@ -9,11 +13,11 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
-from slrkit.testing import FakeAWS
-
 if TYPE_CHECKING:
     from mypy_boto3_customer_profiles.client import CustomerProfilesClient
     from mypy_boto3_iam.client import IAMClient
+
+    from slrkit.testing import FakeAWS
 
 REGION = "eu-west-2"
 
@@ -47,7 +51,9 @@ def test_two_throttles_then_success_takes_no_wall_time(
     assert fake.clock.monotonic() - virtual == pytest.approx(sum(fake.retry_sleeps))
 
 
-def test_persistent_throttling_ends_after_max_attempts(fake: FakeAWS, cp: CustomerProfilesClient) -> None:
+def test_persistent_throttling_ends_after_max_attempts(
+    fake: FakeAWS, cp: CustomerProfilesClient
+) -> None:
     """Standard mode gives up after 3 attempts with the throttling error."""
     fake.fail("GetDomain", code="ThrottlingException", times=10)
     with pytest.raises(cp.exceptions.ThrottlingException):

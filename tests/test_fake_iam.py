@@ -1,16 +1,22 @@
 """The fake's IAM service-linked roles and their lifecycle, through real boto3 clients."""
 
+# pyright: reportUnknownMemberType=false, reportTypedDictNotRequiredAccess=false
+# (boto3-stubs type `Session.client` per service, most not installed; and a test may
+# index what it asserts is present.)
+
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pytest
 
 from slrkit.testing import FakeAWS
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from mypy_boto3_customer_profiles.client import CustomerProfilesClient
     from mypy_boto3_iam.client import IAMClient
     from mypy_boto3_sts.client import STSClient
@@ -18,6 +24,19 @@ if TYPE_CHECKING:
 REGION = "eu-west-2"
 PATH = "/aws-service-role/profile.amazonaws.com/"
 POLICY = "arn:aws:iam::aws:policy/aws-service-role/CustomerProfilesServiceLinkedRolePolicy"
+
+
+def _cleanup_delay(fake: FakeAWS) -> float:
+    delay = fake.role_cleanup_delay
+    assert delay is not None
+    return delay
+
+
+def _trusted_service(document: object) -> object:
+    """The service a trust policy names (botocore decoded it; the stubs do not type Principal)."""
+    assert isinstance(document, dict)
+    statements = cast("list[dict[str, dict[str, object]]]", document["Statement"])
+    return statements[0]["Principal"]["Service"]
 
 
 def _domain_role(fake: FakeAWS, cp: CustomerProfilesClient, name: str = "acme") -> str:
@@ -51,9 +70,7 @@ def test_domain_role_looks_like_the_services(
     assert re.fullmatch(r"AWSServiceRoleForProfile_[0-9a-f]{12}", role["RoleName"])
     assert role["Path"] == PATH
     assert role["Arn"] == f"arn:aws:iam::123456789012:role{PATH}{name}"
-    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
-        "Service": "profile.amazonaws.com"
-    }
+    assert _trusted_service(role["AssumeRolePolicyDocument"]) == "profile.amazonaws.com"
     assert abs(role["CreateDate"] - created) <= dt.timedelta(seconds=2)
     assert role["RoleLastUsed"]["Region"] == REGION
     attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
@@ -104,21 +121,15 @@ def test_delete_domain_lets_the_service_delete_the_role(
     """After DeleteDomain the role stays for role_cleanup_delay, then is gone (NoSuchEntity)."""
     name = _domain_role(fake, cp)
     cp.delete_domain(DomainName="acme")
-    assert role_cleanup_delay(fake) > 1
-    fake.advance(role_cleanup_delay(fake) - 1)
+    assert _cleanup_delay(fake) > 1
+    fake.advance(_cleanup_delay(fake) - 1)
     assert iam.get_role(RoleName=name)["Role"]["RoleName"] == name
     fake.advance(1)
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.get_role(RoleName=name)
 
 
-def role_cleanup_delay(fake: FakeAWS) -> float:
-    delay = fake.role_cleanup_delay
-    assert delay is not None
-    return delay
-
-
-def test_service_never_cleans_up_when_told_so(iam: IAMClient) -> None:
+def test_service_never_cleans_up_when_told_so() -> None:
     """role_cleanup_delay=None leaves the role behind, for the fallback path."""
     fake = FakeAWS(role_cleanup_delay=None)
     cp = fake.session(REGION).client("customer-profiles")
@@ -172,8 +183,8 @@ def test_deletion_task_fails_while_the_domain_uses_the_role(
     assert iam.get_role(RoleName=name)["Role"]["RoleName"] == name
 
 
-def test_deletion_task_succeeds_once_the_domain_is_gone(iam: IAMClient) -> None:
-    """With the domain deleted (and no service cleanup), the task ends SUCCEEDED and the role goes."""
+def test_deletion_task_succeeds_once_the_domain_is_gone() -> None:
+    """With the domain gone (and no service cleanup) the task SUCCEEDS and the role goes."""
     fake = FakeAWS(role_cleanup_delay=None)
     session = fake.session(REGION)
     cp, iam = session.client("customer-profiles"), session.client("iam")
@@ -220,7 +231,9 @@ def test_add_linked_role_helpers(fake: FakeAWS, cp: CustomerProfilesClient, iam:
     cp.create_domain(DomainName="acme", DefaultExpirationDays=1)
     orphan = fake.add_linked_role(region=REGION, unique_id="orphan")
     linked = fake.add_linked_role(
-        region=REGION, domain_name="acme", created_at=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+        region=REGION,
+        domain_name="acme",
+        created_at=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
     )
     in_use = fake.roles_in_use()
     assert orphan not in in_use
@@ -239,9 +252,7 @@ def test_add_role_makes_broken_roles_for_checks(fake: FakeAWS, iam: IAMClient) -
     """add_role can put a role on the SLR path with the wrong trust and no policy."""
     fake.add_role("AWSServiceRoleForProfile_bad", path=PATH, trust_principal="ec2.amazonaws.com")
     role = iam.get_role(RoleName="AWSServiceRoleForProfile_bad")["Role"]
-    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"] == (
-        "ec2.amazonaws.com"
-    )
+    assert _trusted_service(role["AssumeRolePolicyDocument"]) == "ec2.amazonaws.com"
     assert iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"] == []
 
 
@@ -259,8 +270,8 @@ def test_iam_input_validation_is_validation_error(iam: IAMClient) -> None:
     """A role name outside the model's pattern is IAM's ValidationError 400."""
     with pytest.raises(iam.exceptions.ClientError) as caught:
         iam.get_role(RoleName="bad name!")
-    error = caught.value.response["Error"]
-    assert (error["Code"], error["Type"]) == ("ValidationError", "Sender")
+    error: Mapping[str, object] = caught.value.response["Error"]
+    assert (error.get("Code"), error.get("Type")) == ("ValidationError", "Sender")
 
 
 def test_get_caller_identity_names_the_account(fake: FakeAWS, sts: STSClient) -> None:

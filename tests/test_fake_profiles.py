@@ -1,5 +1,9 @@
 """The fake's Customer Profiles domains, through real boto3 clients."""
 
+# pyright: reportUnknownMemberType=false, reportTypedDictNotRequiredAccess=false
+# (boto3-stubs type `Session.client` per service, most not installed; and a test may
+# index what it asserts is present.)
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,6 +17,8 @@ from hypothesis import strategies as st
 from slrkit.testing import FakeAWS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mypy_boto3_customer_profiles.client import CustomerProfilesClient
 
 REGION = "eu-west-2"
@@ -72,22 +78,19 @@ def test_duplicate_domain_is_a_bad_request(cp: CustomerProfilesClient) -> None:
         cp.create_domain(DomainName="acme", DefaultExpirationDays=30)
 
 
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda cp: cp.get_domain(DomainName="nope"),
-        lambda cp: cp.update_domain(DomainName="nope", DefaultExpirationDays=3),
-        lambda cp: cp.delete_domain(DomainName="nope"),
-        lambda cp: cp.list_tags_for_resource(resourceArn=ARN.replace("acme", "nope")),
-    ],
-    ids=["get", "update", "delete", "list-tags"],
-)
-def test_missing_domain_is_resource_not_found_404(
-    cp: CustomerProfilesClient, call: object
-) -> None:
+_ON_MISSING: dict[str, Callable[[CustomerProfilesClient], object]] = {
+    "get": lambda cp: cp.get_domain(DomainName="nope"),
+    "update": lambda cp: cp.update_domain(DomainName="nope", DefaultExpirationDays=3),
+    "delete": lambda cp: cp.delete_domain(DomainName="nope"),
+    "list-tags": lambda cp: cp.list_tags_for_resource(resourceArn=ARN.replace("acme", "nope")),
+}
+
+
+@pytest.mark.parametrize("call", sorted(_ON_MISSING))
+def test_missing_domain_is_resource_not_found_404(cp: CustomerProfilesClient, call: str) -> None:
     """Every domain operation on a missing domain raises the modeled 404."""
     with pytest.raises(cp.exceptions.ResourceNotFoundException) as caught:
-        call(cp)  # type: ignore[operator]
+        _ON_MISSING[call](cp)
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
@@ -97,16 +100,16 @@ def test_domains_are_kept_per_region_and_account(fake: FakeAWS) -> None:
         DomainName="acme", DefaultExpirationDays=1
     )
     other_region = fake.session("us-east-1").client("customer-profiles")
-    other_account = fake.session("eu-west-2", account_id="210987654321").client(
-        "customer-profiles"
-    )
+    other_account = fake.session("eu-west-2", account_id="210987654321").client("customer-profiles")
     for client in (other_region, other_account):
         with pytest.raises(client.exceptions.ResourceNotFoundException):
             client.get_domain(DomainName="acme")
     assert fake.domains("eu-west-2") == ("acme",)
 
 
-def test_update_domain_changes_only_what_is_given(fake: FakeAWS, cp: CustomerProfilesClient) -> None:
+def test_update_domain_changes_only_what_is_given(
+    fake: FakeAWS, cp: CustomerProfilesClient
+) -> None:
     """UpdateDomain keeps unnamed settings, merges tags and moves LastUpdatedAt."""
     cp.create_domain(
         DomainName="acme", DefaultExpirationDays=365, DefaultEncryptionKey="k", Tags={"a": "1"}
@@ -153,7 +156,9 @@ def test_tag_arn_of_another_region_is_not_found(cp: CustomerProfilesClient) -> N
 
 def test_more_than_50_tags_is_a_bad_request(cp: CustomerProfilesClient) -> None:
     """Tags beyond the model's 50 per resource are refused."""
-    cp.create_domain(DomainName="acme", DefaultExpirationDays=1, Tags={f"k{i}": "v" for i in range(50)})
+    cp.create_domain(
+        DomainName="acme", DefaultExpirationDays=1, Tags={f"k{i}": "v" for i in range(50)}
+    )
     with pytest.raises(cp.exceptions.BadRequestException):
         cp.tag_resource(resourceArn=ARN, tags={"one-more": "v"})
 
@@ -169,7 +174,10 @@ def test_more_than_50_tags_is_a_bad_request(cp: CustomerProfilesClient) -> None:
             {
                 "DomainName": "ok",
                 "DefaultExpirationDays": 1,
-                "Matching": {"Enabled": True, "JobSchedule": {"DayOfTheWeek": "FUNDAY", "Time": "3:00"}},
+                "Matching": {
+                    "Enabled": True,
+                    "JobSchedule": {"DayOfTheWeek": "FUNDAY", "Time": "3:00"},
+                },
             },
             "enum value set",
         ),

@@ -1,20 +1,29 @@
 """The fake's wire layer against botocore's own parsers and models."""
 
+# pyright: reportUnknownMemberType=false, reportTypedDictNotRequiredAccess=false
+# (boto3-stubs type `Session.client` per service, most not installed; and a test may
+# index what it asserts is present.)
+
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from botocore.awsrequest import HeadersDict
 from botocore.handlers import json_decode_policies
 from botocore.parsers import create_parser
 
+from slrkit._fake import _sts
 from slrkit._fake._engine import OPERATIONS, Engine
-from slrkit._fake._wire import UnknownOperationError, WireResponse, codec_for
+from slrkit._fake._wire import HttpRequest, UnknownOperationError, WireResponse, codec_for
 from slrkit._fake._world import trust_policy
 from slrkit.testing import FakeAWS, FidelityError, UnsupportedOperationError
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, Shape
 
 T = dt.datetime(2025, 1, 1, 12, 30, 5, 250000, tzinfo=dt.timezone.utc)
 ROLE = {
@@ -83,13 +92,22 @@ OUTPUTS: Mapping[tuple[str, str], Mapping[str, object]] = {
 }
 
 
+def _output_shape(model: OperationModel) -> Shape:
+    # botocore parses shape-less responses (DeleteRole) too; its stubs ask for a Shape.
+    return cast("Shape", model.output_shape)
+
+
 def _parse(service_id: str, operation: str, response: WireResponse) -> dict[str, object]:
     codec = codec_for(service_id)
     model = codec.model.operation_model(operation)
     parser = create_parser(codec.protocol)
     parsed: dict[str, object] = parser.parse(
-        {"status_code": response.status, "headers": HeadersDict(response.headers), "body": response.body},
-        model.output_shape,
+        {
+            "status_code": response.status,
+            "headers": HeadersDict(response.headers),
+            "body": response.body,
+        },
+        _output_shape(model),
     )
     if service_id == "iam":
         json_decode_policies(parsed, model)
@@ -100,9 +118,9 @@ def _parse(service_id: str, operation: str, response: WireResponse) -> dict[str,
 def _expected(value: object) -> object:
     """What botocore's parser gives back for *value* (policy documents come back as dicts)."""
     if isinstance(value, Mapping):
-        return {k: _expected(v) for k, v in value.items()}
+        return {k: _expected(v) for k, v in cast("Mapping[str, object]", value).items()}
     if isinstance(value, list):
-        return [_expected(v) for v in value]
+        return [_expected(v) for v in cast("list[object]", value)]
     if isinstance(value, str) and value.startswith('{"Version"'):
         return json.loads(value)
     return value
@@ -152,8 +170,12 @@ def test_errors_take_status_from_the_model_and_parse(
     response = codec.error(code, "why <not>", info, "req-9")
     parser = create_parser(codec.protocol)
     parsed = parser.parse(
-        {"status_code": response.status, "headers": HeadersDict(response.headers), "body": response.body},
-        codec.model.operation_model(operation).output_shape,
+        {
+            "status_code": response.status,
+            "headers": HeadersDict(response.headers),
+            "body": response.body,
+        },
+        _output_shape(codec.model.operation_model(operation)),
     )
     assert parsed["Error"]["Code"] == code
     assert parsed["Error"]["Message"] == "why <not>"
@@ -168,21 +190,29 @@ def test_errors_take_status_from_the_model_and_parse(
         ("customer-profiles", "GET", "https://h/domains?max-results=2", None, "ListDomains"),
         ("customer-profiles", "DELETE", "https://h/tags/arn%3Ax?tagKeys=a", None, "UntagResource"),
         ("iam", "POST", "https://iam/", "Action=GetRole&Version=2010-05-08&RoleName=r", "GetRole"),
-        ("sts", "GET", "https://sts/?Action=GetCallerIdentity&Version=2011-06-15", None,
-         "GetCallerIdentity"),
+        (
+            "sts",
+            "GET",
+            "https://sts/?Action=GetCallerIdentity&Version=2011-06-15",
+            None,
+            "GetCallerIdentity",
+        ),
     ],
 )
 def test_operation_resolves_from_a_raw_request(
     service_id: str, method: str, url: str, body: bytes | str | None, operation: str
 ) -> None:
     """A listener without botocore's event name finds the operation from method, path or Action."""
-    assert codec_for(service_id).resolve(method, url, body) == operation
+    request = HttpRequest(method=method, url=url, headers={}, body=body)
+    assert codec_for(service_id).resolve(request) == operation
 
 
 def test_unknown_raw_request_is_refused() -> None:
     """A path no operation of the model serves raises UnknownOperationError."""
     with pytest.raises(UnknownOperationError):
-        codec_for("customer-profiles").resolve("PATCH", "https://h/nowhere", None)
+        codec_for("customer-profiles").resolve(
+            HttpRequest(method="PATCH", url="https://h/nowhere", headers={}, body=None)
+        )
 
 
 def test_engine_handle_serves_raw_requests() -> None:
@@ -190,33 +220,43 @@ def test_engine_handle_serves_raw_requests() -> None:
     fake = FakeAWS()
     engine: Engine = fake._engine
     response = engine.handle(
-        "customer-profiles", None, "POST", "https://profile.eu-west-2.amazonaws.com/domains/d%2D1",
-        {"Content-Type": b"application/json"}, b'{"DefaultExpirationDays": 3}',
-        account_id="123456789012", region="eu-west-2",
+        "customer-profiles",
+        None,
+        HttpRequest(
+            method="POST",
+            url="https://profile.eu-west-2.amazonaws.com/domains/d%2D1",
+            headers={"Content-Type": b"application/json"},
+            body=b'{"DefaultExpirationDays": 3}',
+        ),
+        account_id="123456789012",
+        region="eu-west-2",
     )
     assert response.status == 200
     assert json.loads(response.body)["DomainName"] == "d-1"
     assert fake.domains("eu-west-2") == ("d-1",)
 
 
+def _form(body: str) -> HttpRequest:
+    return HttpRequest(method="POST", url="https://iam.amazonaws.com/", headers={}, body=body)
+
+
 def test_query_requests_keep_blank_values_and_lists() -> None:
     """Query parameters keep empty values; `X.member.N` becomes a list."""
     read = codec_for("iam").operation("ListRoles").read
-    params = read("POST", "https://iam/", {}, "Action=ListRoles&PathPrefix=%2Fa%2F&MaxItems=5")
+    params = read(_form("Action=ListRoles&PathPrefix=%2Fa%2F&MaxItems=5"))
     assert params == {"PathPrefix": "/a/", "MaxItems": 5}
     create = codec_for("iam").operation("CreateServiceLinkedRole").read
-    assert create("POST", "https://iam/", {}, "AWSServiceName=p&Description=")["Description"] == ""
+    assert create(_form("AWSServiceName=p&Description="))["Description"] == ""
 
 
 def test_strict_mode_catches_a_response_outside_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fake bug (an out-of-enum status) raises FidelityError instead of reaching the caller."""
-    from slrkit._fake import _sts
 
     def broken(world: object, request: object) -> Mapping[str, object]:
         del world, request
         return {"Account": "1", "Arn": "x"}  # Arn shorter than the model's min 20
 
-    monkeypatch.setitem(_sts.OPERATIONS, "GetCallerIdentity", broken)  # type: ignore[arg-type]
+    monkeypatch.setitem(_sts.OPERATIONS, "GetCallerIdentity", broken)
     sts = FakeAWS().session().client("sts")
     with pytest.raises(FidelityError, match="Arn"):
         sts.get_caller_identity()
@@ -229,7 +269,7 @@ def test_unserved_operations_never_reach_aws(fake: FakeAWS) -> None:
     iam = fake.session().client("iam")
     with pytest.raises(UnsupportedOperationError, match="ListUsers"):
         iam.list_users()
-    s3 = fake.session().client("s3")
+    s3 = fake.session().client("s3")  # pyright: ignore[reportUnknownVariableType]
     with pytest.raises(UnsupportedOperationError, match="s3"):
         s3.list_buckets()
     assert fake.calls == ()

@@ -7,12 +7,13 @@ asks for the fixture.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from slrkit.testing import FakeAWS
 
 __all__ = ["fake_aws"]

@@ -33,9 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, cast, overload
 
 import attrs
 
@@ -68,7 +66,13 @@ from slrkit._fake._wire import codec_for
 from slrkit._fake._world import Behaviour, domain_arn, trust_policy
 
 if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterable, Mapping
+
     import boto3
+    from mypy_boto3_customer_profiles.client import CustomerProfilesClient
+    from mypy_boto3_iam.client import IAMClient
+    from mypy_boto3_sts.client import STSClient
 
     from slrkit._kit import ProfilesKit
 
@@ -211,6 +215,50 @@ class FakeAWS:
             region_name=region_name or self.default_region,
             retry_mode=retry_mode,
         )
+
+    @overload
+    def client(
+        self,
+        service_name: Literal["customer-profiles"],
+        region_name: str | None = None,
+        *,
+        account_id: str | None = None,
+    ) -> CustomerProfilesClient: ...
+    @overload
+    def client(
+        self,
+        service_name: Literal["iam"],
+        region_name: str | None = None,
+        *,
+        account_id: str | None = None,
+    ) -> IAMClient: ...
+    @overload
+    def client(
+        self,
+        service_name: Literal["sts"],
+        region_name: str | None = None,
+        *,
+        account_id: str | None = None,
+    ) -> STSClient: ...
+    def client(
+        self,
+        service_name: Literal["customer-profiles", "iam", "sts"],
+        region_name: str | None = None,
+        *,
+        account_id: str | None = None,
+    ) -> CustomerProfilesClient | IAMClient | STSClient:
+        """A typed client of one of the services the fake serves, on a new `session`.
+
+        Args:
+            service_name: ``"customer-profiles"``, ``"iam"`` or ``"sts"``.
+            region_name: The client's region (default: the fake's `default_region`).
+            account_id: The account its calls belong to (default: the fake's).
+        """
+        session = self.session(region_name, account_id=account_id)
+        # boto3-stubs give `client` one overload per service, most of them for services
+        # whose stubs are not installed; only these three are wanted here.
+        make = session.client  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        return make(service_name)
 
     def kit(self, region_name: str, *, account_id: str | None = None) -> ProfilesKit:
         """A `slrkit.ProfilesKit` on this fake, waiting on its virtual clock.
@@ -409,8 +457,7 @@ class FakeAWS:
         )
         with self._engine.lock:
             self._engine.world.settle()
-            set_stats(self._engine.world, account_id or self.account_id, region, domain_name,
-                      stats)
+            set_stats(self._engine.world, account_id or self.account_id, region, domain_name, stats)
 
     def clear_data(self, domain_name: str, *, region: str, account_id: str | None = None) -> None:
         """Empty a domain: its `Stats` become zero.
@@ -420,8 +467,13 @@ class FakeAWS:
         """
         with self._engine.lock:
             self._engine.world.settle()
-            set_stats(self._engine.world, account_id or self.account_id, region, domain_name,
-                      DomainStats())
+            set_stats(
+                self._engine.world,
+                account_id or self.account_id,
+                region,
+                domain_name,
+                DomainStats(),
+            )
 
     # -- state: IAM -----------------------------------------------------------------------
 
@@ -494,8 +546,10 @@ class FakeAWS:
         policies: Iterable[str] = (),
         account_id: str | None = None,
     ) -> str:
-        """Add any role, visible at once: e.g. one outside the Customer Profiles path,
-        or a broken Customer Profiles role (wrong trust, missing policy) for checks.
+        """Add any role, visible at once.
+
+        For instance one outside the Customer Profiles path, or a broken Customer
+        Profiles role (wrong trust, missing policy) for slrkit's checks.
 
         Args:
             name: The role name.
@@ -532,8 +586,9 @@ class FakeAWS:
             )
         return name
 
-    def roles(self, *, account_id: str | None = None, include_pending: bool = False
-              ) -> tuple[str, ...]:
+    def roles(
+        self, *, account_id: str | None = None, include_pending: bool = False
+    ) -> tuple[str, ...]:
         """The names of the account's roles, sorted.
 
         Args:
@@ -547,8 +602,9 @@ class FakeAWS:
             roles = world.account(account_id or self.account_id).roles.values()
             return tuple(sorted(r.name for r in roles if include_pending or r.visible_at <= now))
 
-    def linked_roles(self, *, account_id: str | None = None, include_pending: bool = False
-                     ) -> tuple[str, ...]:
+    def linked_roles(
+        self, *, account_id: str | None = None, include_pending: bool = False
+    ) -> tuple[str, ...]:
         """Like `roles`, but only Customer Profiles service-linked roles."""
         with self._engine.lock:
             world = self._engine.world
@@ -615,10 +671,13 @@ class FakeAWS:
         """
         with open(path, encoding="utf-8") as file:  # noqa: PTH123  # path may be str
             try:
-                document = json.load(file)
+                loaded: object = json.load(file)
             except ValueError as exc:
                 raise StateFileError(f"{path} is not JSON: {exc}") from exc
-        if not isinstance(document, dict) or document.get("format") != FORMAT:
+        if not isinstance(loaded, dict):
+            raise StateFileError(f"{path} is not a slrkit fake state file")
+        document = cast("dict[str, Any]", loaded)
+        if document.get("format") != FORMAT:
             raise StateFileError(f"{path} is not a slrkit fake state file")
         if document.get("version") != VERSION:
             raise StateFileError(
@@ -663,4 +722,3 @@ class FakeAWS:
 def _check_times(times: int) -> None:
     if times < 1:
         raise ValueError(f"times must be >= 1, got {times}")
-

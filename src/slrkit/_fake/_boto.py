@@ -14,8 +14,7 @@ on the virtual clock and the real sleep is zero.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 import botocore.session
@@ -31,9 +30,13 @@ from botocore.retries import adaptive, bucket, standard, throttling
 
 from slrkit._fake._engine import ConnectionFault, Engine
 from slrkit._fake._loader import shared_loader
+from slrkit._fake._wire import Headers, HttpRequest, text_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from botocore.client import BaseClient
+    from botocore.compat import HTTPHeaders
 
 __all__ = ["FakeSession"]
 
@@ -80,7 +83,10 @@ class FakeSession(boto3.Session):
         self._engine = engine
         self._account_id = account_id
         self._default_region = region_name
-        core.register("before-send", self._send, unique_id="slrkit-fake-send")
+        # First, so that no other before-send handler (moto's, installed for every session
+        # once moto is imported) answers in the fake's place.
+        events = core.get_component("event_emitter")
+        events.register_first("before-send", self._send, unique_id="slrkit-fake-send")
 
     @property
     def account_id(self) -> str:
@@ -90,16 +96,15 @@ class FakeSession(boto3.Session):
     def client(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401  # boto3's own signature
         """Create a client as boto3 does, with its retry delays moved to virtual time."""
         config = kwargs.get("config")
-        requested = None
-        if isinstance(config, Config) and config.retries:
-            requested = config.retries.get("mode")
+        requested = _retries(config).get("mode") if isinstance(config, Config) else None
         mode = requested or self._session.get_config_variable("retry_mode")
         if mode == "adaptive":
             # The adaptive rate limiter hooks in at creation with a real clock; build the
             # client in standard mode and add the limiter ourselves, on virtual time.
             standard_mode = Config(retries={"mode": "standard"})
             kwargs["config"] = config.merge(standard_mode) if config else standard_mode
-        client = super().client(*args, **kwargs)
+        # boto3-stubs' overloads cover every service; this override is for all of them.
+        client = cast("BaseClient", super().client(*args, **kwargs))  # pyright: ignore[reportUnknownMemberType]
         _route_retry_delays(client, self._engine.record_sleep)
         if mode == "adaptive":
             _add_adaptive_limiter(client, self._engine)
@@ -111,18 +116,20 @@ class FakeSession(boto3.Session):
         authorization = request.headers.get("Authorization")
         region = self._default_region
         if authorization is not None:
-            text = authorization.decode() if isinstance(authorization, bytes) else authorization
-            scope = _SCOPE.search(text)
+            # The region comes from the SigV4 credential scope, as a real endpoint sees it.
+            scope = _SCOPE.search(text_of(cast("str | bytes", authorization)))
             if scope is not None:
                 region = scope.group(1)
         try:
             response = self._engine.handle(
                 service_id,
                 operation,
-                request.method,
-                request.url,
-                request.headers,
-                request.body,
+                HttpRequest(
+                    method=request.method,
+                    url=request.url,
+                    headers=cast("Headers", request.headers),
+                    body=_body(request.body),
+                ),
                 account_id=self._account_id,
                 region=region,
             )
@@ -131,7 +138,24 @@ class FakeSession(boto3.Session):
             if fault.kind == "read-timeout":
                 raise ReadTimeoutError(endpoint_url=request.url) from None
             raise EndpointConnectionError(endpoint_url=request.url) from None
-        return AWSResponse(request.url, response.status, response.headers, _Body(response.body))
+        # AWSResponse wraps any mapping in its own HeadersDict; the stubs ask for more.
+        headers = cast("HTTPHeaders", response.headers)
+        return AWSResponse(request.url, response.status, headers, _Body(response.body))
+
+
+def _retries(config: Config) -> dict[str, Any]:
+    """A config's `retries` setting (absent from botocore's stubs, always there at run time)."""
+    retries: dict[str, Any] | None = getattr(config, "retries", None)
+    return retries or {}
+
+
+def _body(body: object) -> bytes | str | None:
+    """The request body as the codecs read it; the fake's operations never stream."""
+    if body is None or isinstance(body, (bytes, str)):
+        return body
+    if isinstance(body, bytearray):
+        return bytes(body)
+    raise TypeError(f"the fake cannot read a streaming request body ({type(body).__name__})")
 
 
 def _route_retry_delays(client: BaseClient, sleep: Callable[[float], None]) -> None:
@@ -140,7 +164,7 @@ def _route_retry_delays(client: BaseClient, sleep: Callable[[float], None]) -> N
     service_id = client.meta.service_model.service_id.hyphenize()
     event = f"needs-retry.{service_id}"
     unique_id = f"retry-config-{service_id}"
-    retries = client.meta.config.retries or {}
+    retries = _retries(client.meta.config)
     events.unregister(event, unique_id=unique_id)
     inner: Callable[..., object]
     if retries.get("mode") == "legacy":
@@ -159,7 +183,8 @@ def _route_retry_delays(client: BaseClient, sleep: Callable[[float], None]) -> N
             return 0
         return delay
 
-    events.register(event, needs_retry, unique_id=unique_id)
+    # botocore's stubs type handlers as returning None; needs-retry handlers return delays.
+    events.register(event, cast("Callable[..., None]", needs_retry), unique_id=unique_id)
 
 
 def _legacy_handler(client: BaseClient, retries: dict[str, Any]) -> Callable[..., object]:
@@ -196,11 +221,11 @@ class _VirtualTokenBucket(bucket.TokenBucket):
         super().__init__(max_rate=1, clock=clock)
         self._virtual_clock = clock
 
-    def acquire(self, amount: float = 1, block: bool = True) -> bool:  # noqa: FBT001, FBT002  # botocore's signature
+    def acquire(self, amount: int = 1, block: bool = True) -> bool:  # botocore's signature
         while True:
             try:
                 return bool(super().acquire(amount, block=False))
-            except CapacityNotAvailableError:
+            except CapacityNotAvailableError:  # noqa: PERF203  # the refusal is the signal to wait
                 if not block:
                     raise
                 self._virtual_clock.sleep((amount - self.available_capacity) / self.max_rate)

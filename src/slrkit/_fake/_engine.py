@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import threading
 import types
-from collections.abc import Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+import attrs
 
 from slrkit._fake import _iam, _profiles, _sts
 from slrkit._fake._calls import RecordedCall
-from slrkit._fake._clock import VirtualClock
 from slrkit._fake._faults import ErrorFault, Faults
 from slrkit._fake._ops import Operation, Request, ServiceError
 from slrkit._fake._wire import (
     ErrorInfo,
-    Headers,
+    HttpRequest,
     ServiceCodec,
     UnknownOperationError,
     WireFormatError,
@@ -28,6 +28,11 @@ from slrkit._fake._wire import (
     codec_for,
 )
 from slrkit._fake._world import Behaviour, World
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from slrkit._fake._clock import VirtualClock
 
 __all__ = [
     "GLOBAL_REGION",
@@ -115,10 +120,7 @@ class Engine:
         self,
         service_id: str,
         operation: str | None,
-        method: str,
-        url: str,
-        headers: Headers,
-        body: bytes | str | None,
+        request: HttpRequest,
         *,
         account_id: str,
         region: str,
@@ -128,10 +130,7 @@ class Engine:
         Args:
             service_id: The botocore service id, hyphenized (``"customer-profiles"``).
             operation: The operation name, or None to find it from the request.
-            method: The HTTP method.
-            url: The full request URL (only the path and query are read).
-            headers: The request headers (values may be bytes).
-            body: The request body.
+            request: The HTTP request (only the URL's path and query are read).
             account_id: The calling account.
             region: The region the request was signed for.
 
@@ -145,94 +144,109 @@ class Engine:
         """
         try:
             codec = codec_for(service_id)
-            name = operation if operation is not None else codec.resolve(method, url, body)
+            name = operation if operation is not None else codec.resolve(request)
             op_codec = codec.operation(name)
         except UnknownOperationError as exc:
             raise UnsupportedOperationError(str(exc)) from exc
         implementation = OPERATIONS[service_id].get(name)
         if implementation is None:
             raise UnsupportedOperationError(f"the fake does not serve {service_id}:{name}")
+        # Reading and validating touch no state, so they run outside the lock.
         violations: list[str] = []
         try:
-            params = op_codec.read(method, url, headers, body)
+            params = op_codec.read(request)
         except WireFormatError as exc:
             params = {}
             violations.append(str(exc))
         else:
             op_codec.input_check(params, "", violations)
-        key = f"{service_id}:{name}"
-        scope = (account_id, GLOBAL_REGION if service_id in _GLOBAL_SERVICES else region)
+        call = _Call(
+            service_id=service_id,
+            operation=name,
+            region=region,
+            account_id=account_id,
+            params=params,
+        )
         with self.lock:
+            key = f"{service_id}:{name}"
             delay = self.faults.latency.get(key)
             if delay:
                 self.clock.advance(delay)
-            at = self.clock.monotonic()
-            request_id = self.world.uuid()
             kind = self.faults.take_connection(key)
             if kind is not None:
-                self._record(service_id, name, region, account_id, params, 0, kind, at)
+                self._record(call, status=0, error_code=kind)
                 raise ConnectionFault(kind)
-            fault = self.faults.take_error(key)
-            limit = self.faults.limits.get(key)
-            error: ErrorFault | None = None
-            if fault is not None:
-                error = fault
-            elif limit is not None and not limit.admit(scope, at):
-                error = _error(codec, name, codec.throttling_code, "Rate exceeded")
-            elif violations:
-                error = _error(codec, name, codec.validation_code, _validation_message(violations))
-            if error is None:
-                self.world.settle()
-                try:
-                    result = implementation(
-                        self.world, Request(account_id=account_id, region=region, params=params)
-                    )
-                except ServiceError as exc:
-                    error = _error(codec, name, exc.code, exc.message)
-            if error is not None:
-                response = codec.error(
-                    error.code,
-                    error.message,
-                    ErrorInfo(status=error.status, sender_fault=error.sender_fault),
-                    request_id,
-                )
-                self._record(service_id, name, region, account_id, params, error.status,
-                             error.code, at)
-                return response
+            request_id = self.world.request_id()
+            outcome = self._run(codec, call, implementation, violations)
+            if isinstance(outcome, ErrorFault):
+                self._record(call, status=outcome.status, error_code=outcome.code)
+                info = ErrorInfo(status=outcome.status, sender_fault=outcome.sender_fault)
+                return codec.error(outcome.code, outcome.message, info, request_id)
             if self.strict and op_codec.output_check is not None:
                 problems: list[str] = []
-                op_codec.output_check(result, "", problems)
+                op_codec.output_check(outcome, "", problems)
                 if problems:
                     raise FidelityError(
                         f"{key} answered outside its output shape: " + "; ".join(problems)
                     )
-            response = op_codec.write(result, request_id)
-            self._record(service_id, name, region, account_id, params, response.status, None, at)
+            response = op_codec.write(outcome, request_id)
+            self._record(call, status=response.status, error_code=None)
             return response
 
-    def _record(
+    def _run(
         self,
-        service: str,
-        operation: str,
-        region: str,
-        account_id: str,
-        params: Mapping[str, object],
-        status: int,
-        error_code: str | None,
-        at: float,
-    ) -> None:
+        codec: ServiceCodec,
+        call: _Call,
+        implementation: Operation,
+        violations: list[str],
+    ) -> ErrorFault | Mapping[str, object]:
+        """The outcome: an injected fault, a throttle, a validation error, or the operation's."""
+        key = f"{call.service_id}:{call.operation}"
+        fault = self.faults.take_error(key)
+        if fault is not None:
+            return fault
+        limit = self.faults.limits.get(key)
+        scope = (
+            call.account_id,
+            GLOBAL_REGION if call.service_id in _GLOBAL_SERVICES else call.region,
+        )
+        if limit is not None and not limit.admit(scope, self.clock.monotonic()):
+            return _error(codec, call.operation, codec.throttling_code, "Rate exceeded")
+        if violations:
+            return _error(
+                codec, call.operation, codec.validation_code, _validation_message(violations)
+            )
+        self.world.settle()
+        request = Request(account_id=call.account_id, region=call.region, params=call.params)
+        try:
+            return implementation(self.world, request)
+        except ServiceError as exc:
+            return _error(codec, call.operation, exc.code, exc.message)
+
+    def _record(self, call: _Call, *, status: int, error_code: str | None) -> None:
         self.calls.append(
             RecordedCall(
-                service=service,
-                operation=operation,
-                region=region,
-                account_id=account_id,
-                params=types.MappingProxyType(params),
+                service=call.service_id,
+                operation=call.operation,
+                region=call.region,
+                account_id=call.account_id,
+                params=types.MappingProxyType(call.params),
                 status=status,
                 error_code=error_code,
-                at=at,
+                at=self.clock.monotonic(),
             )
         )
+
+
+@attrs.frozen(kw_only=True)
+class _Call:
+    """Who called what, with which parameters: what the log and the operation both need."""
+
+    service_id: str
+    operation: str
+    region: str
+    account_id: str
+    params: dict[str, object]
 
 
 def _error(codec: ServiceCodec, operation: str, code: str, message: str) -> ErrorFault:

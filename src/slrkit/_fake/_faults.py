@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+from typing import TypeVar
 
 import attrs
 
@@ -19,13 +20,20 @@ class ErrorFault:
     message: str
 
 
+_Buckets = dict[tuple[str, str], tuple[float, float]]  # (account, region) -> (tokens, when)
+_T = TypeVar("_T")
+_Queues = dict[str, collections.deque[_T]]  # qualified operation -> what is pending for it
+
+
 @attrs.define(kw_only=True)
 class RateLimit:
     """A token bucket on virtual time: *per_second* refill, *burst* capacity."""
 
     per_second: float
     burst: float
-    buckets: dict[tuple[str, str], tuple[float, float]] = attrs.field(factory=dict)
+    buckets: dict[tuple[str, str], tuple[float, float]] = attrs.field(
+        factory=dict[tuple[str, str], tuple[float, float]]
+    )
 
     def admit(self, scope: tuple[str, str], now: float) -> bool:
         """Take one token for *scope* (account, region) at *now*; False when none is left."""
@@ -42,10 +50,14 @@ class RateLimit:
 class Faults:
     """Faults by qualified operation (`"iam:GetRole"`). Guarded by the engine's lock."""
 
-    errors: dict[str, collections.deque[ErrorFault]] = attrs.field(factory=dict)
-    connections: dict[str, collections.deque[str]] = attrs.field(factory=dict)
-    latency: dict[str, float] = attrs.field(factory=dict)
-    limits: dict[str, RateLimit] = attrs.field(factory=dict)
+    errors: dict[str, collections.deque[ErrorFault]] = attrs.field(
+        factory=dict[str, collections.deque[ErrorFault]]
+    )
+    connections: dict[str, collections.deque[str]] = attrs.field(
+        factory=dict[str, collections.deque[str]]
+    )
+    latency: dict[str, float] = attrs.field(factory=dict[str, float])
+    limits: dict[str, RateLimit] = attrs.field(factory=dict[str, RateLimit])
 
     def add_error(self, key: str, fault: ErrorFault, times: int) -> None:
         """Answer the next *times* calls of *key* with *fault*."""

@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from slrkit._fake._ops import Operation, Request, ServiceError
 from slrkit._fake._records import PROFILE_PRINCIPAL, DeletionTask, Role
-from slrkit._fake._world import Account, World
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from slrkit._fake._world import Account, World
 
 __all__ = ["OPERATIONS", "role_view"]
 
@@ -122,7 +126,7 @@ def list_attached_role_policies(world: World, request: Request) -> Mapping[str, 
     """ListAttachedRolePolicies: the managed policies on a role, by name."""
     role = _role(world, request)
     prefix = str(request.params.get("PathPrefix", "/"))
-    items = [
+    items: list[tuple[str, dict[str, object]]] = [
         (policy.name, {"PolicyName": policy.name, "PolicyArn": policy.arn})
         for policy in role.policies
         if policy.path.startswith(prefix)
@@ -179,9 +183,7 @@ def delete_service_linked_role(world: World, request: Request) -> Mapping[str, o
     return {"DeletionTaskId": task_id}
 
 
-def get_service_linked_role_deletion_status(
-    world: World, request: Request
-) -> Mapping[str, object]:
+def get_service_linked_role_deletion_status(world: World, request: Request) -> Mapping[str, object]:
     """GetServiceLinkedRoleDeletionStatus: the task's status, and why it FAILED."""
     task_id = str(request.params["DeletionTaskId"])
     if not task_id.startswith("task/"):
@@ -194,8 +196,7 @@ def get_service_linked_role_deletion_status(
         out["Reason"] = {
             "Reason": "The role is in use by resources of the service.",
             "RoleUsageList": [
-                {"Region": usage.region, "Resources": list(usage.resources)}
-                for usage in task.usage
+                {"Region": usage.region, "Resources": list(usage.resources)} for usage in task.usage
             ],
         }
     return out
@@ -211,7 +212,9 @@ def delete_role(world: World, request: Request) -> Mapping[str, object]:
             "- this role is only modifiable by AWS",
         )
     if role.policies:
-        raise ServiceError("DeleteConflict", "Cannot delete entity, must detach all policies first.")
+        raise ServiceError(
+            "DeleteConflict", "Cannot delete entity, must detach all policies first."
+        )
     del _account(world, request).roles[role.name]
     return {}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final, cast
 
 import attrs
 
@@ -33,7 +33,7 @@ def _plain(inst: object, field: attrs.Attribute[object], value: object) -> objec
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return dict(value)
+        return dict(cast("Mapping[str, object]", value))
     return value
 
 
@@ -41,8 +41,8 @@ def _dump(record: object) -> dict[str, object]:
     return attrs.asdict(record, value_serializer=_plain)  # type: ignore[arg-type]
 
 
-def _when(value: object) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+def _when(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value is not None else None
 
 
 def dump_world(world: World) -> dict[str, object]:
@@ -68,62 +68,68 @@ def dump_world(world: World) -> dict[str, object]:
     }
 
 
-def _domain(data: dict[str, object]) -> Domain:
-    stats = data.pop("stats")
-    created, updated = data.pop("created_at"), data.pop("last_updated_at")
+# JSON comes back untyped: the readers below take `Any` and rebuild typed records,
+# and any shape mismatch surfaces as KeyError/TypeError/ValueError -> StateFileError.
+
+
+def _domain(data: Any) -> Domain:  # noqa: ANN401  # parsed JSON
+    fields = dict(data)
     return Domain(
-        stats=DomainStats(**stats),  # type: ignore[arg-type]
-        created_at=_when(created),  # type: ignore[arg-type]
-        last_updated_at=_when(updated),  # type: ignore[arg-type]
-        **data,  # type: ignore[arg-type]
+        **{k: v for k, v in fields.items() if k not in ("stats", "created_at", "last_updated_at")},
+        stats=DomainStats(**fields["stats"]),
+        created_at=dt.datetime.fromisoformat(fields["created_at"]),
+        last_updated_at=dt.datetime.fromisoformat(fields["last_updated_at"]),
     )
 
 
-def _role(data: dict[str, object]) -> Role:
-    policies = data.pop("policies")
-    created, used = data.pop("create_date"), data.pop("last_used_date")
+def _role(data: Any) -> Role:  # noqa: ANN401  # parsed JSON
+    fields = dict(data)
     return Role(
-        policies=tuple(AttachedPolicy(**p) for p in policies),  # type: ignore[attr-defined]
-        create_date=_when(created),  # type: ignore[arg-type]
-        last_used_date=_when(used),
-        **data,  # type: ignore[arg-type]
+        **{
+            k: v
+            for k, v in fields.items()
+            if k not in ("policies", "create_date", "last_used_date")
+        },
+        policies=tuple(AttachedPolicy(**policy) for policy in fields["policies"]),
+        create_date=dt.datetime.fromisoformat(fields["create_date"]),
+        last_used_date=_when(fields["last_used_date"]),
     )
 
 
-def _task(data: dict[str, object]) -> DeletionTask:
-    usage = data.pop("usage")
+def _task(data: Any) -> DeletionTask:  # noqa: ANN401  # parsed JSON
+    fields = dict(data)
     return DeletionTask(
+        **{k: v for k, v in fields.items() if k != "usage"},
         usage=tuple(
-            RoleUsage(region=u["region"], resources=tuple(u["resources"]))  # type: ignore[index]
-            for u in usage  # type: ignore[attr-defined]
+            RoleUsage(region=usage["region"], resources=tuple(usage["resources"]))
+            for usage in fields["usage"]
         ),
-        **data,  # type: ignore[arg-type]
     )
 
 
-def load_world(data: Mapping[str, object], world: World) -> None:
+def load_world(data: Any, world: World) -> None:  # noqa: ANN401  # parsed JSON
     """Fill an empty *world* (whose clock is at its start) from `dump_world` output.
 
     Raises:
         StateFileError: If *data* is malformed.
     """
     try:
-        world.clock.advance(float(data["elapsed"]))  # type: ignore[arg-type]
-        version, internal, gauss = data["rng"]  # type: ignore[misc]
+        world.clock.advance(float(data["elapsed"]))
+        version, internal, gauss = data["rng"]
         world.rng.setstate((version, tuple(internal), gauss))
-        world.seq = int(data["seq"])  # type: ignore[call-overload]
-        world.events = [Event(**event) for event in data["events"]]  # type: ignore[attr-defined]
+        world.seq = int(data["seq"])
+        world.events = [Event(**event) for event in data["events"]]
         heapq.heapify(world.events)
-        for account_id, state in data["accounts"].items():  # type: ignore[attr-defined]
+        for account_id, state in data["accounts"].items():
             account = world.accounts[account_id] = Account()
             for raw in state["domains"]:
-                domain = _domain(dict(raw))
+                domain = _domain(raw)
                 account.region(domain.region)[domain.name] = domain
             for raw in state["roles"]:
-                role = _role(dict(raw))
+                role = _role(raw)
                 account.roles[role.name] = role
             for raw in state["tasks"]:
-                task = _task(dict(raw))
+                task = _task(raw)
                 account.tasks[task.task_id] = task
     except (KeyError, TypeError, ValueError) as exc:
         raise StateFileError(f"malformed fake state: {exc}") from exc
@@ -132,4 +138,3 @@ def load_world(data: Mapping[str, object], world: World) -> None:
 def dump_behaviour(behaviour: Behaviour) -> dict[str, object]:
     """The timing knobs as JSON."""
     return _dump(behaviour)
-

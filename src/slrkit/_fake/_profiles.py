@@ -15,17 +15,21 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import attrs
 
-from slrkit._fake._records import Domain, DomainStats
 from slrkit._fake._ops import Operation, Request, ServiceError
-from slrkit._fake._world import Account, World
+from slrkit._fake._records import Domain, DomainStats
+
+if TYPE_CHECKING:
+    from slrkit._fake._world import Account, World
 
 __all__ = ["OPERATIONS", "set_stats", "touch_role"]
 
 _DEFAULT_PAGE = 100
+T = TypeVar("T")
 _MAX_TAGS = 50
 
 
@@ -51,11 +55,20 @@ def _optional_text(value: object) -> str | None:
 
 
 def _mapping(value: object) -> Mapping[str, object] | None:
-    return value if isinstance(value, Mapping) else None
+    # Parameters were checked against the input shape: a structure is a str-keyed mapping.
+    return cast("Mapping[str, object]", value) if isinstance(value, Mapping) else None
 
 
 def _tags(value: object) -> dict[str, str]:
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) else {}
+    tags = _mapping(value) or {}
+    return {key: str(tag) for key, tag in tags.items()}
+
+
+def _given(
+    params: Mapping[str, object], member: str, convert: Callable[[object], T], current: T
+) -> T:
+    """The new value of a setting UpdateDomain may change: *member* if given, else *current*."""
+    return convert(params[member]) if member in params else current
 
 
 def _check_tag_count(tags: Mapping[str, str]) -> None:
@@ -152,25 +165,27 @@ def update_domain(world: World, request: Request) -> Mapping[str, object]:
     """UpdateDomain: change what is given; an empty key or queue URL clears it."""
     params = request.params
     domain = _find(world, request, _name(request))
-    changes: dict[str, object] = {"last_updated_at": _now(world)}
-    if "DefaultExpirationDays" in params:
-        changes["expiration_days"] = params["DefaultExpirationDays"]
-    if "DefaultEncryptionKey" in params:
-        changes["encryption_key"] = _optional_text(params["DefaultEncryptionKey"])
-    if "DeadLetterQueueUrl" in params:
-        changes["dead_letter_queue_url"] = _optional_text(params["DeadLetterQueueUrl"])
-    for member, field in (
-        ("Matching", "matching"),
-        ("RuleBasedMatching", "rule_based_matching"),
-        ("DataStore", "data_store"),
-    ):
-        if member in params:
-            changes[field] = _mapping(params[member])
+    tags = domain.tags
     if "Tags" in params:
         tags = {**domain.tags, **_tags(params["Tags"])}
         _check_tag_count(tags)
-        changes["tags"] = tags
-    updated = attrs.evolve(domain, **changes)  # type: ignore[misc]
+    updated = attrs.evolve(
+        domain,
+        last_updated_at=_now(world),
+        expiration_days=int(params.get("DefaultExpirationDays", domain.expiration_days)),  # type: ignore[call-overload]
+        encryption_key=_given(
+            params, "DefaultEncryptionKey", _optional_text, domain.encryption_key
+        ),
+        dead_letter_queue_url=_given(
+            params, "DeadLetterQueueUrl", _optional_text, domain.dead_letter_queue_url
+        ),
+        matching=_given(params, "Matching", _mapping, domain.matching),
+        rule_based_matching=_given(
+            params, "RuleBasedMatching", _mapping, domain.rule_based_matching
+        ),
+        data_store=_given(params, "DataStore", _mapping, domain.data_store),
+        tags=tags,
+    )
     world.account(request.account_id).region(request.region)[domain.name] = updated
     touch_role(world.account(request.account_id), updated, updated.last_updated_at)
     return _view(updated, stats=False)
@@ -255,7 +270,7 @@ def untag_resource(world: World, request: Request) -> Mapping[str, object]:
     """UntagResource: remove tag keys from a domain (unknown keys are ignored)."""
     domain = _domain_by_arn(world, request)
     keys = request.params["tagKeys"]
-    drop = set(keys) if isinstance(keys, list) else set()
+    drop = set(cast("list[str]", keys)) if isinstance(keys, list) else set[str]()
     tags = {k: v for k, v in domain.tags.items() if k not in drop}
     world.account(request.account_id).region(request.region)[domain.name] = attrs.evolve(
         domain, tags=tags

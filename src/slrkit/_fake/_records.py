@@ -7,10 +7,13 @@ its reader.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Mapping
 
 __all__ = [
     "PROFILE_POLICY_ARN",
@@ -28,7 +31,9 @@ __all__ = [
 PROFILE_PRINCIPAL = "profile.amazonaws.com"
 PROFILE_ROLE_PATH = f"/aws-service-role/{PROFILE_PRINCIPAL}/"
 PROFILE_ROLE_PREFIX = "AWSServiceRoleForProfile_"
-PROFILE_POLICY_ARN = "arn:aws:iam::aws:policy/aws-service-role/CustomerProfilesServiceLinkedRolePolicy"
+PROFILE_POLICY_ARN = (
+    "arn:aws:iam::aws:policy/aws-service-role/CustomerProfilesServiceLinkedRolePolicy"
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -55,7 +60,7 @@ class Domain:
     matching: Mapping[str, object] | None = None
     rule_based_matching: Mapping[str, object] | None = None
     data_store: Mapping[str, object] | None = None
-    tags: Mapping[str, str] = attrs.field(factory=dict)
+    tags: Mapping[str, str] = attrs.field(factory=dict[str, str])
     stats: DomainStats = DomainStats()
     role_name: str | None = None
 
@@ -86,7 +91,7 @@ class Role:
     visible_at: float = 0.0
     description: str | None = None
     max_session_duration: int = 3600
-    tags: Mapping[str, str] = attrs.field(factory=dict)
+    tags: Mapping[str, str] = attrs.field(factory=dict[str, str])
     policies: tuple[AttachedPolicy, ...] = ()
     last_used_date: dt.datetime | None = None
     last_used_region: str | None = None

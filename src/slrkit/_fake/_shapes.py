@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
+
+from botocore.model import ListShape, MapShape, StructureShape
 
 if TYPE_CHECKING:
     from botocore.model import Shape
 
-__all__ = ["Check", "CheckerCache", "compile_pattern"]
+__all__ = ["Check", "CheckerCache", "ShapeCache", "compile_pattern"]
 
 Check = Callable[[object, str, list[str]], None]
 """A compiled check: `(value, path, violations)` appends one line per violation."""
@@ -34,7 +36,7 @@ def compile_pattern(pattern: str) -> Callable[[str], object]:
     whole value, as AWS services apply them.
     """
     translated = pattern
-    flags = re.ASCII
+    flags: int = re.ASCII
     for java, python in _JAVA_CLASSES.items():
         if java in translated:
             translated = translated.replace(java, python)
@@ -45,36 +47,58 @@ def compile_pattern(pattern: str) -> Callable[[str], object]:
     return compiled.fullmatch
 
 
+_SHOWN = 80  # characters of a bad value quoted in a message
+
+
 def _describe(value: object) -> str:
     text = repr(value) if not isinstance(value, str) else value
-    return text if len(text) <= 80 else text[:77] + "..."
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
-class CheckerCache:
-    """Compiled checks for one service's shapes, keyed by shape name."""
+F = TypeVar("F", bound=Callable[..., object])
+
+
+class ShapeCache(Generic[F]):
+    """Functions compiled once per shape of one service, keyed by shape name.
+
+    botocore builds new `Shape` objects on every `members` access, so walking the
+    model per request would cost more than the work itself; compiling once makes
+    the per-request path a chain of small closures. Subclasses say how in `_compile`.
+    """
 
     def __init__(self) -> None:
-        self._checks: dict[str, Check] = {}
+        self._compiled: dict[str, F] = {}
 
-    def get(self, shape: Shape) -> Check:
-        """Return the check for *shape*, compiling it (and its members) on first use."""
-        check = self._checks.get(shape.name)
-        if check is None:
-            # A forwarding cell first, so that recursive shapes terminate.
-            cell: list[Check] = []
-            self._checks[shape.name] = lambda v, p, out: cell[0](v, p, out)
-            check = self._compile(shape)
-            cell.append(check)
-            self._checks[shape.name] = check
-        return check
+    def get(self, shape: Shape) -> F:
+        """Return the function for *shape*, compiling it (and its members) on first use."""
+        found = self._compiled.get(shape.name)
+        if found is None:
+            # A forwarder stands in while the shape compiles, so recursive shapes terminate.
+            cell: list[F] = []
 
-    def _compile(self, shape: Shape) -> Check:
+            def forward(*args: object) -> object:
+                return cell[0](*args)
+
+            self._compiled[shape.name] = cast("F", forward)
+            found = self._compile(shape)
+            cell.append(found)
+            self._compiled[shape.name] = found
+        return found
+
+    def _compile(self, shape: Shape) -> F:
+        raise NotImplementedError
+
+
+class CheckerCache(ShapeCache[Check]):
+    """Compiled value checks for one service's shapes."""
+
+    def _compile(self, shape: Shape) -> Check:  # noqa: PLR0911  # one return per shape type
         kind = shape.type_name
-        if kind == "structure":
+        if isinstance(shape, StructureShape):
             return self._structure(shape)
-        if kind == "list":
+        if isinstance(shape, ListShape):
             return self._list(shape)
-        if kind == "map":
+        if isinstance(shape, MapShape):
             return self._map(shape)
         if kind == "string":
             return _string(shape.metadata)
@@ -90,7 +114,7 @@ class CheckerCache:
             return _exact((bytes, bytearray), "bytes")
         return _anything
 
-    def _structure(self, shape: Shape) -> Check:
+    def _structure(self, shape: StructureShape) -> Check:
         members = {name: self.get(member) for name, member in shape.members.items()}
         required = tuple(shape.required_members)
 
@@ -98,12 +122,15 @@ class CheckerCache:
             if not isinstance(value, Mapping):
                 out.append(f"Value at '{path}' must be a structure, got {type(value).__name__}")
                 return
+            fields = cast("Mapping[str, object]", value)
             prefix = f"{path}." if path else ""
-            for name in required:
-                if name not in value:
-                    out.append(f"Value null at '{prefix}{name}' failed to satisfy constraint: "
-                               "Member must not be null")
-            for name, item in value.items():
+            out.extend(
+                f"Value null at '{prefix}{name}' failed to satisfy constraint: "
+                "Member must not be null"
+                for name in required
+                if name not in fields
+            )
+            for name, item in fields.items():
                 member = members.get(name)
                 if member is None:
                     out.append(f"Unknown member '{prefix}{name}'")
@@ -112,7 +139,7 @@ class CheckerCache:
 
         return check
 
-    def _list(self, shape: Shape) -> Check:
+    def _list(self, shape: ListShape) -> Check:
         member = self.get(shape.member)
         size = _size_check(shape.metadata)
 
@@ -120,13 +147,14 @@ class CheckerCache:
             if not isinstance(value, (list, tuple)):
                 out.append(f"Value at '{path}' must be a list, got {type(value).__name__}")
                 return
-            size(value, len(value), path, out)
-            for index, item in enumerate(value):
+            items = cast("Sequence[object]", value)
+            size(items, len(items), path, out)
+            for index, item in enumerate(items):
                 member(item, f"{path}.{index + 1}", out)
 
         return check
 
-    def _map(self, shape: Shape) -> Check:
+    def _map(self, shape: MapShape) -> Check:
         key_check = self.get(shape.key)
         value_check = self.get(shape.value)
         size = _size_check(shape.metadata)
@@ -135,8 +163,9 @@ class CheckerCache:
             if not isinstance(value, Mapping):
                 out.append(f"Value at '{path}' must be a map, got {type(value).__name__}")
                 return
-            size(value, len(value), path, out)
-            for key, item in value.items():
+            entries = cast("Mapping[object, object]", value)
+            size(entries, len(entries), path, out)
+            for key, item in entries.items():
                 key_check(key, f"{path}.key", out)
                 value_check(item, f"{path}.{key}", out)
 
@@ -152,11 +181,15 @@ def _size_check(metadata: Mapping[str, object]) -> SizeCheck:
 
     def check(value: object, size: int, path: str, out: list[str]) -> None:
         if isinstance(low, (int, float)) and size < low:
-            out.append(f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
-                       f"Member must have length greater than or equal to {low}")
+            out.append(
+                f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
+                f"Member must have length greater than or equal to {low}"
+            )
         if isinstance(high, (int, float)) and size > high:
-            out.append(f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
-                       f"Member must have length less than or equal to {high}")
+            out.append(
+                f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {high}"
+            )
 
     return check
 
@@ -164,7 +197,11 @@ def _size_check(metadata: Mapping[str, object]) -> SizeCheck:
 def _string(metadata: Mapping[str, object]) -> Check:
     size = _size_check(metadata)
     enum = metadata.get("enum")
-    allowed = frozenset(str(item) for item in enum) if isinstance(enum, list) else None
+    allowed = (
+        frozenset(str(item) for item in cast("list[object]", enum))
+        if isinstance(enum, list)
+        else None
+    )
     pattern = metadata.get("pattern")
     matcher = compile_pattern(pattern) if isinstance(pattern, str) else None
 
@@ -174,18 +211,20 @@ def _string(metadata: Mapping[str, object]) -> Check:
             return
         size(value, len(value), path, out)
         if allowed is not None and value not in allowed:
-            out.append(f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
-                       f"Member must satisfy enum value set: [{', '.join(sorted(allowed))}]")
+            out.append(
+                f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
+                f"Member must satisfy enum value set: [{', '.join(sorted(allowed))}]"
+            )
         if matcher is not None and value and not matcher(value):
-            out.append(f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
-                       f"Member must satisfy regular expression pattern: {pattern}")
+            out.append(
+                f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
+                f"Member must satisfy regular expression pattern: {pattern}"
+            )
 
     return check
 
 
-def _number(
-    metadata: Mapping[str, object], types: tuple[type, ...], label: str
-) -> Check:
+def _number(metadata: Mapping[str, object], types: tuple[type, ...], label: str) -> Check:
     low = metadata.get("min")
     high = metadata.get("max")
 
@@ -195,11 +234,15 @@ def _number(
             return
         number = float(value)  # type: ignore[arg-type]  # narrowed to int/float above
         if isinstance(low, (int, float)) and number < low:
-            out.append(f"Value '{value}' at '{path}' failed to satisfy constraint: "
-                       f"Member must have value greater than or equal to {low}")
+            out.append(
+                f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                f"Member must have value greater than or equal to {low}"
+            )
         if isinstance(high, (int, float)) and number > high:
-            out.append(f"Value '{value}' at '{path}' failed to satisfy constraint: "
-                       f"Member must have value less than or equal to {high}")
+            out.append(
+                f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                f"Member must have value less than or equal to {high}"
+            )
 
     return check
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from slrkit._fake._ops import Operation, Request
-from slrkit._fake._world import World
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from slrkit._fake._ops import Operation, Request
+    from slrkit._fake._world import World
 
 __all__ = ["CALLER_NAME", "OPERATIONS"]
 

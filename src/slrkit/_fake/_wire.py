@@ -18,26 +18,30 @@ import functools
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, cast
 from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
 
 import attrs
+from botocore.model import ListShape, MapShape, StructureShape
 from botocore.utils import parse_timestamp
 
 from slrkit._fake._loader import service_model
-from slrkit._fake._shapes import Check, CheckerCache
+from slrkit._fake._shapes import Check, CheckerCache, ShapeCache
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel, Shape
 
 __all__ = [
+    "ErrorInfo",
+    "HttpRequest",
     "OperationCodec",
     "ServiceCodec",
     "UnknownOperationError",
     "WireFormatError",
     "WireResponse",
     "codec_for",
+    "text_of",
 ]
 
 Params = dict[str, object]
@@ -51,6 +55,16 @@ class WireResponse:
     status: int
     headers: Mapping[str, str]
     body: bytes
+
+
+@attrs.frozen(kw_only=True)
+class HttpRequest:
+    """An HTTP request as the service receives it (header values may be bytes)."""
+
+    method: str
+    url: str
+    headers: Headers
+    body: bytes | str | None
 
 
 class WireFormatError(ValueError):
@@ -101,7 +115,8 @@ _POLICY_DOCUMENT_SHAPE = "policyDocumentType"  # IAM sends these URL-encoded (bo
 _MISSING: Final = object()
 
 
-def _text(value: str | bytes) -> str:
+def text_of(value: str | bytes) -> str:
+    """Header values and bodies may be bytes or str; the codecs read str."""
     return value.decode() if isinstance(value, bytes) else value
 
 
@@ -113,7 +128,7 @@ def _wire_name(name: str, shape: Shape) -> str:
 # --- scalar conversions ---------------------------------------------------------------
 
 
-def _scalar_from_text(shape: Shape, text: str) -> object:
+def _scalar_fromtext_of(shape: Shape, text: str) -> object:
     """Read a scalar sent as text (query parameters, URI labels, headers)."""
     kind = shape.type_name
     try:
@@ -140,7 +155,7 @@ def _iso8601(value: dt.datetime) -> str:
     return value.isoformat()[:-6] + "Z"  # drop "+00:00": AWS writes UTC as "Z"
 
 
-def _scalar_to_text(shape: Shape, value: object) -> str:
+def _scalar_totext_of(shape: Shape, value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
@@ -161,8 +176,23 @@ def _identity(value: object) -> object:
     return value
 
 
-class _JsonConverters:
-    """Per-shape converters between wire JSON and parameter dicts, compiled once.
+def _as_mapping(value: object) -> Mapping[object, object]:
+    """*value*, which the model says is a structure or map (checked before writing)."""
+    return cast("Mapping[object, object]", value)
+
+
+def _as_fields(value: object) -> Mapping[str, object]:
+    """*value*, which the model says is a structure (member name -> value)."""
+    return cast("Mapping[str, object]", value)
+
+
+def _as_list(value: object) -> Sequence[object]:
+    """*value*, which the model says is a list (checked before writing)."""
+    return cast("Sequence[object]", value)
+
+
+class _JsonConverters(ShapeCache[Convert]):
+    """Per-shape converters between wire JSON and parameter dicts.
 
     On the way in, epoch numbers become datetimes, base64 becomes bytes and wire key
     names become member names; on the way out, the reverse. Shapes that need none of
@@ -170,40 +200,30 @@ class _JsonConverters:
     """
 
     def __init__(self, *, reading: bool) -> None:
+        super().__init__()
         self._reading = reading
-        self._cache: dict[str, Convert] = {}
 
-    def get(self, shape: Shape) -> Convert:
-        convert = self._cache.get(shape.name)
-        if convert is None:
-            cell: list[Convert] = []
-            self._cache[shape.name] = lambda value: cell[0](value)
-            convert = self._compile(shape)
-            cell.append(convert)
-            self._cache[shape.name] = convert
-        return convert
-
-    def _compile(self, shape: Shape) -> Convert:
+    def _compile(self, shape: Shape) -> Convert:  # noqa: PLR0911  # one return per shape type
         kind = shape.type_name
-        if kind == "structure":
+        if isinstance(shape, StructureShape):
             return self._structure(shape)
-        if kind == "list":
+        if isinstance(shape, ListShape):
             member = self.get(shape.member)
             if member is _identity:
                 return _identity
-            return lambda value: [member(item) for item in value]  # type: ignore[attr-defined]
-        if kind == "map":
+            return lambda value: [member(item) for item in _as_list(value)]
+        if isinstance(shape, MapShape):
             item_convert = self.get(shape.value)
             if item_convert is _identity:
                 return _identity
-            return lambda value: {k: item_convert(v) for k, v in value.items()}  # type: ignore[attr-defined]
+            return lambda value: {k: item_convert(v) for k, v in _as_mapping(value).items()}
         if kind == "timestamp":
             return _epoch_to_datetime if self._reading else _datetime_to_epoch
         if kind == "blob":
             return _b64_to_bytes if self._reading else _bytes_to_b64
         return _identity
 
-    def _structure(self, shape: Shape) -> Convert:
+    def _structure(self, shape: StructureShape) -> Convert:
         # (wire key, member name, converter) for body members only.
         fields: list[tuple[str, str, Convert]] = []
         for name, member in shape.members.items():
@@ -220,7 +240,7 @@ class _JsonConverters:
 
         def convert(value: object) -> object:
             out: dict[str, object] = {}
-            for key, item in value.items():  # type: ignore[attr-defined]
+            for key, item in _as_fields(value).items():
                 target, conv = table.get(key, (key, _identity))
                 out[target] = conv(item)
             return out
@@ -260,38 +280,24 @@ def _bytes_to_b64(value: object) -> object:
 QueryRead = Callable[[Mapping[str, str], str], object]
 
 
-class _QueryReaders:
+class _QueryReaders(ShapeCache[QueryRead]):
     """Per-shape readers of flattened query parameters (`X.member.N`, `X.entry.N.key`)."""
 
-    def __init__(self) -> None:
-        self._cache: dict[str, QueryRead] = {}
-
-    def get(self, shape: Shape) -> QueryRead:
-        read = self._cache.get(shape.name)
-        if read is None:
-            cell: list[QueryRead] = []
-            self._cache[shape.name] = lambda flat, prefix: cell[0](flat, prefix)
-            read = self._compile(shape)
-            cell.append(read)
-            self._cache[shape.name] = read
-        return read
-
     def _compile(self, shape: Shape) -> QueryRead:
-        kind = shape.type_name
-        if kind == "structure":
+        if isinstance(shape, StructureShape):
             return self._structure(shape)
-        if kind == "list":
+        if isinstance(shape, ListShape):
             return self._list(shape)
-        if kind == "map":
+        if isinstance(shape, MapShape):
             return self._map(shape)
 
         def read(flat: Mapping[str, str], prefix: str) -> object:
             text = flat.get(prefix)
-            return _MISSING if text is None else _scalar_from_text(shape, text)
+            return _MISSING if text is None else _scalar_fromtext_of(shape, text)
 
         return read
 
-    def _structure(self, shape: Shape) -> QueryRead:
+    def _structure(self, shape: StructureShape) -> QueryRead:
         fields = [
             (name, _wire_name(name, member), self.get(member))
             for name, member in shape.members.items()
@@ -308,7 +314,7 @@ class _QueryReaders:
 
         return read
 
-    def _list(self, shape: Shape) -> QueryRead:
+    def _list(self, shape: ListShape) -> QueryRead:
         member_read = self.get(shape.member)
         flattened = bool(shape.serialization.get("flattened"))
         member_name = shape.member.serialization.get("name", "member")
@@ -324,7 +330,7 @@ class _QueryReaders:
 
         return read
 
-    def _map(self, shape: Shape) -> QueryRead:
+    def _map(self, shape: MapShape) -> QueryRead:
         key_read = self.get(shape.key)
         value_read = self.get(shape.value)
         flattened = bool(shape.serialization.get("flattened"))
@@ -352,16 +358,16 @@ def _xml_scalar(shape: Shape) -> Callable[[object], str]:
     """The text of one scalar in query XML, chosen once per shape (this is the hot path)."""
     kind = shape.type_name
     if kind == "timestamp":
-        return _iso8601  # type: ignore[return-value]
+        return lambda value: _iso8601(cast("dt.datetime", value))
     if kind == "boolean":
         return lambda value: "true" if value else "false"
     if kind == "blob":
-        return lambda value: base64.b64encode(value).decode()  # type: ignore[arg-type]
+        return lambda value: base64.b64encode(cast("bytes", value)).decode()
     if kind in ("integer", "long", "double", "float"):
         return str
     if shape.name == _POLICY_DOCUMENT_SHAPE:
-        return _quote_policy  # type: ignore[return-value]
-    return lambda value: value.translate(_XML_ESCAPES)  # type: ignore[attr-defined,no-any-return]
+        return lambda value: _quote_policy(cast("str", value))
+    return lambda value: cast("str", value).translate(_XML_ESCAPES)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -370,48 +376,34 @@ def _quote_policy(document: str) -> str:
     return quote(document, safe="")
 
 
-class _XmlWriters:
+class _XmlWriters(ShapeCache[XmlWrite]):
     """Per-shape writers of query-protocol XML (`member` lists, `entry` maps)."""
 
-    def __init__(self) -> None:
-        self._cache: dict[str, XmlWrite] = {}
-
-    def get(self, shape: Shape) -> XmlWrite:
-        write = self._cache.get(shape.name)
-        if write is None:
-            cell: list[XmlWrite] = []
-            self._cache[shape.name] = lambda value, parts: cell[0](value, parts)
-            write = self._compile(shape)
-            cell.append(write)
-            self._cache[shape.name] = write
-        return write
-
     def _compile(self, shape: Shape) -> XmlWrite:
-        kind = shape.type_name
-        if kind == "structure":
+        if isinstance(shape, StructureShape):
             return self._structure(shape)
-        if kind == "list":
+        if isinstance(shape, ListShape):
             return self._list(shape, shape.member.serialization.get("name", "member"))
-        if kind == "map":
+        if isinstance(shape, MapShape):
             return self._map(shape, "entry")
         text = _xml_scalar(shape)
         return lambda value, parts: parts.append(text(value))
 
-    def _structure(self, shape: Shape) -> XmlWrite:
+    def _structure(self, shape: StructureShape) -> XmlWrite:
         fields: dict[str, tuple[str, str, XmlWrite]] = {}
         for name, member in shape.members.items():
             tag = _wire_name(name, member)
-            if member.serialization.get("flattened") and member.type_name == "list":
+            if member.serialization.get("flattened") and isinstance(member, ListShape):
                 # A flattened list repeats its element in place of a wrapper of `member`s.
                 element = member.member.serialization.get("name", tag)
                 fields[name] = ("", "", self._list(member, element))
-            elif member.serialization.get("flattened") and member.type_name == "map":
+            elif member.serialization.get("flattened") and isinstance(member, MapShape):
                 fields[name] = ("", "", self._map(member, tag))
             else:
                 fields[name] = (f"<{tag}>", f"</{tag}>", self.get(member))
 
         def write(value: object, parts: list[str]) -> None:
-            for name, item in value.items():  # type: ignore[attr-defined]
+            for name, item in _as_fields(value).items():
                 if item is not None:
                     start, end, member_write = fields[name]
                     parts.append(start)
@@ -420,29 +412,31 @@ class _XmlWriters:
 
         return write
 
-    def _list(self, shape: Shape, element: str) -> XmlWrite:
+    def _list(self, shape: ListShape, element: str) -> XmlWrite:
         member_write = self.get(shape.member)
         start, end = f"<{element}>", f"</{element}>"
 
         def write(value: object, parts: list[str]) -> None:
-            for item in value:  # type: ignore[attr-defined]
+            for item in _as_list(value):
                 parts.append(start)
                 member_write(item, parts)
                 parts.append(end)
 
         return write
 
-    def _map(self, shape: Shape, element: str) -> XmlWrite:
+    def _map(self, shape: MapShape, element: str) -> XmlWrite:
         key_write = self.get(shape.key)
         value_write = self.get(shape.value)
         key_tag = shape.key.serialization.get("name", "key")
         value_tag = shape.value.serialization.get("name", "value")
-        start, middle, end = f"<{element}><{key_tag}>", f"</{key_tag}><{value_tag}>", (
-            f"</{value_tag}></{element}>"
+        start, middle, end = (
+            f"<{element}><{key_tag}>",
+            f"</{key_tag}><{value_tag}>",
+            (f"</{value_tag}></{element}>"),
         )
 
         def write(value: object, parts: list[str]) -> None:
-            for key, item in value.items():  # type: ignore[attr-defined]
+            for key, item in _as_mapping(value).items():
                 parts.append(start)
                 key_write(key, parts)
                 parts.append(middle)
@@ -463,7 +457,7 @@ class OperationCodec:
     model: OperationModel
     input_check: Check
     output_check: Check | None
-    read: Callable[[str, str, Headers, bytes | str | None], Params]
+    read: Callable[[HttpRequest], Params]
     write: Callable[[Mapping[str, object], str], WireResponse]
     errors: Mapping[str, ErrorInfo]
 
@@ -514,25 +508,27 @@ class ServiceCodec:
                     self._operations[name] = codec
         return codec
 
-    def resolve(self, method: str, url: str, body: bytes | str | None) -> str:
+    def resolve(self, request: HttpRequest) -> str:
         """Find the operation a raw HTTP request calls (for a listener that has no event name).
 
         Raises:
             UnknownOperationError: If no operation matches.
         """
-        parts = urlsplit(url)
+        parts = urlsplit(request.url)
         if self.protocol == "query":
             params = dict(parse_qsl(parts.query, keep_blank_values=True))
-            if body:
-                params.update(parse_qsl(_text(body), keep_blank_values=True))
+            if request.body:
+                params.update(parse_qsl(text_of(request.body), keep_blank_values=True))
             action = params.get("Action")
             if action is None or action not in self.model.operation_names:
                 raise UnknownOperationError(f"{self.service_id} has no action {action!r}")
             return action
         for route_method, pattern, name in self._rest_routes():
-            if route_method == method and pattern.fullmatch(parts.path):
+            if route_method == request.method and pattern.fullmatch(parts.path):
                 return name
-        raise UnknownOperationError(f"{self.service_id} has no operation at {method} {parts.path}")
+        raise UnknownOperationError(
+            f"{self.service_id} has no operation at {request.method} {parts.path}"
+        )
 
     def error_info(self, operation: str, code: str) -> ErrorInfo | None:
         """How *code* is sent by *operation*: the model first, then the common errors."""
@@ -548,8 +544,9 @@ class ServiceCodec:
                 f"<Code>{code}</Code><Message>{message.translate(_XML_ESCAPES)}</Message>"
                 f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
             )
-            return WireResponse(status=info.status, headers=self._xml_headers(request_id),
-                                body=body.encode())
+            return WireResponse(
+                status=info.status, headers=self._xml_headers(request_id), body=body.encode()
+            )
         return WireResponse(
             status=info.status,
             headers={
@@ -566,10 +563,10 @@ class ServiceCodec:
     def _error_table(shapes: list[Shape]) -> dict[str, ErrorInfo]:
         table: dict[str, ErrorInfo] = {}
         for shape in shapes:
-            meta = shape.metadata.get("error") or {}
-            code = meta.get("code", shape.name)
-            status = meta.get("httpStatusCode", 400)
-            fault = shape.metadata.get("fault", False) or status >= 500  # noqa: PLR2004
+            meta = cast("Mapping[str, Any]", shape.metadata.get("error") or {})
+            code = str(meta.get("code", shape.name))
+            status = int(meta.get("httpStatusCode", 400))
+            fault = bool(shape.metadata.get("fault")) or status >= 500  # noqa: PLR2004
             table[code] = ErrorInfo(status=status, sender_fault=not fault)
         return table
 
@@ -601,7 +598,7 @@ class ServiceCodec:
 
     def _rest_routes(self) -> list[tuple[str, re.Pattern[str], str]]:
         if self._routes is None:
-            routes = []
+            routes: list[tuple[str, re.Pattern[str], str]] = []
             for name in self.model.operation_names:
                 http = self.model.operation_model(name).http
                 routes.append((http["method"], _uri_pattern(http["requestUri"]), name))
@@ -612,146 +609,92 @@ class ServiceCodec:
 
     # -- rest-json --------------------------------------------------------------------
 
-    def _rest_json_reader(
-        self, model: OperationModel
-    ) -> Callable[[str, str, Headers, bytes | str | None], Params]:
+    def _rest_json_reader(self, model: OperationModel) -> Callable[[HttpRequest], Params]:
         shape = model.input_shape
+        if shape is None:
+            return _no_params
         pattern = _uri_pattern(model.http["requestUri"])
         labels: dict[str, tuple[str, Shape]] = {}
         query: list[tuple[str, str, Shape]] = []
         headers: list[tuple[str, str, Shape]] = []
-        body_shape = shape
-        body_convert: Convert = _identity
         has_body = False
-        if shape is not None:
-            for name, member in shape.members.items():
-                location = member.serialization.get("location")
-                wire = _wire_name(name, member)
-                if location == "uri":
-                    labels[_group_name(wire)] = (name, member)
-                elif location == "querystring":
-                    query.append((wire, name, member))
-                elif location == "header":
-                    headers.append((wire.lower(), name, member))
-                elif not location:
-                    has_body = True
-            body_convert = self._json_in.get(shape)
-        service_id = self.service_id
+        for name, member in shape.members.items():
+            location = member.serialization.get("location")
+            wire = _wire_name(name, member)
+            if location == "uri":
+                labels[_group_name(wire)] = (name, member)
+            elif location == "querystring":
+                query.append((wire, name, member))
+            elif location == "header":
+                headers.append((wire.lower(), name, member))
+            else:
+                has_body = True
+        body_convert = self._json_in.get(shape)
 
-        def read(method: str, url: str, request_headers: Headers,
-                 body: bytes | str | None) -> Params:
-            del method  # the operation is already known; the method only routes
-            path, _, raw_query = url.partition("?")
-            params: Params = {}
-            if has_body and body:
-                try:
-                    decoded = json.loads(body)
-                except ValueError as exc:
-                    raise WireFormatError("the request body is not valid JSON") from exc
-                if not isinstance(decoded, dict):
-                    raise WireFormatError("the request body is not a JSON object")
-                params = body_convert(decoded)  # type: ignore[assignment]
+        def read(request: HttpRequest) -> Params:
+            parts = urlsplit(request.url)
+            params = _json_body(request.body, body_convert) if has_body else {}
             if labels:
-                match = pattern.search(urlsplit(path).path if "://" in path else path)
-                if match is None:
-                    raise WireFormatError(f"{service_id}: the path {path} does not fit the operation")
-                for group, text in match.groupdict().items():
-                    name, member = labels[group]
-                    params[name] = _scalar_from_text(member, unquote(text))
-            if query and raw_query:
-                values = parse_qs(raw_query.partition("#")[0], keep_blank_values=True)
-                for wire, name, member in query:
-                    found = values.get(wire)
-                    if found is None:
-                        continue
-                    if member.type_name == "list":
-                        params[name] = [_scalar_from_text(member.member, v) for v in found]
-                    else:
-                        params[name] = _scalar_from_text(member, found[0])
+                _read_labels(pattern, parts.path, labels, params)
+            if query and parts.query:
+                _read_query_members(parts.query, query, params)
             if headers:
-                lowered = {k.lower(): _text(v) for k, v in request_headers.items()}
-                for wire, name, member in headers:
-                    if wire in lowered:
-                        params[name] = _scalar_from_text(member, lowered[wire])
+                _read_header_members(request.headers, headers, params)
             return params
 
-        del body_shape
         return read
 
-    def _json_writer(self, model: OperationModel) -> Callable[[Mapping[str, object], str],
-                                                              WireResponse]:
+    def _json_writer(
+        self, model: OperationModel
+    ) -> Callable[[Mapping[str, object], str], WireResponse]:
         shape = model.output_shape
         status = int(model.http.get("responseCode", 200))
-        header_members: list[tuple[str, str, Shape]] = []
-        status_member: str | None = None
-        payload: tuple[str, Shape] | None = None
-        convert: Convert = _identity
-        if shape is not None:
-            for name, member in shape.members.items():
-                location = member.serialization.get("location")
-                if location == "header":
-                    header_members.append((name, _wire_name(name, member), member))
-                elif location == "statusCode":
-                    status_member = name
-            payload_name = shape.serialization.get("payload")
-            if isinstance(payload_name, str):
-                payload = (payload_name, shape.members[payload_name])
-            convert = self._json_out.get(shape)
-        special = {name for name, _, _ in header_members}
-        if status_member is not None:
-            special.add(status_member)
+        if shape is not None and shape.serialization.get("payload"):
+            raise NotImplementedError(f"{model.name}: output payloads are not served yet")
+        header_members = [
+            (name, _wire_name(name, member), member)
+            for name, member in (shape.members.items() if shape is not None else ())
+            if member.serialization.get("location") == "header"
+        ]
+        convert = self._json_out.get(shape) if shape is not None else _identity
 
         def write(result: Mapping[str, object], request_id: str) -> WireResponse:
             response_headers = {"Content-Type": "application/json", "x-amzn-RequestId": request_id}
-            response_status = status
-            body_values: Mapping[str, object] = result
-            if special:
+            body_values = result
+            if header_members:
                 for name, wire, member in header_members:
                     if name in result:
-                        response_headers[wire] = _header_text(member, result[name])
-                if status_member is not None and status_member in result:
-                    response_status = int(result[status_member])  # type: ignore[call-overload]
-                body_values = {k: v for k, v in result.items() if k not in special}
-            if payload is not None:
-                name, member = payload
-                value = body_values.get(name)
-                if isinstance(value, (bytes, bytearray)):
-                    body = bytes(value)
-                elif value is None:
-                    body = b""
-                else:
-                    body = json.dumps(self._json_out.get(member)(value)).encode()
-            else:
-                body = json.dumps(convert(body_values)).encode()
-            return WireResponse(status=response_status, headers=response_headers, body=body)
+                        response_headers[wire] = _headertext_of(member, result[name])
+                moved = {name for name, _, _ in header_members}
+                body_values = {k: v for k, v in result.items() if k not in moved}
+            body = json.dumps(convert(body_values)).encode()
+            return WireResponse(status=status, headers=response_headers, body=body)
 
         return write
 
     # -- query ------------------------------------------------------------------------
 
-    def _query_reader(
-        self, model: OperationModel
-    ) -> Callable[[str, str, Headers, bytes | str | None], Params]:
+    def _query_reader(self, model: OperationModel) -> Callable[[HttpRequest], Params]:
         shape = model.input_shape
-        structure_read = self._query_in.get(shape) if shape is not None else None
+        if shape is None:
+            return _no_params
+        structure_read = self._query_in.get(shape)
 
-        def read(method: str, url: str, headers: Headers, body: bytes | str | None) -> Params:
-            del method, headers
-            _, _, raw_query = url.partition("?")
+        def read(request: HttpRequest) -> Params:
+            _, _, raw_query = request.url.partition("?")
             flat: dict[str, str] = {}
             if raw_query:
                 flat.update(parse_qsl(raw_query, keep_blank_values=True))
-            if body:
+            if request.body:
                 # keep_blank_values: `Description=` and `Tags.member.1.Value=` are values too.
-                flat.update(parse_qsl(_text(body), keep_blank_values=True))
-            if structure_read is None:
-                return {}
-            return structure_read(flat, "")  # type: ignore[return-value]
+                flat.update(parse_qsl(text_of(request.body), keep_blank_values=True))
+            return cast("Params", structure_read(flat, ""))
 
         return read
 
-    def _xml_writer(self, model: OperationModel) -> Callable[[Mapping[str, object], str],
-                                                             WireResponse]:
+    def _xml_writer(
+        self, model: OperationModel
+    ) -> Callable[[Mapping[str, object], str], WireResponse]:
         shape = model.output_shape
         name = model.name
         open_tag = f'<{name}Response xmlns="{self._xml_namespace}">'
@@ -767,10 +710,13 @@ class ServiceCodec:
                 structure_write(result, parts)
                 if wrapper:
                     parts.append(f"</{wrapper}>")
-            parts.append(f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>")
+            parts.append(
+                f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
+            )
             parts.append(close_tag)
-            return WireResponse(status=200, headers=self._xml_headers(request_id),
-                                body="".join(parts).encode())
+            return WireResponse(
+                status=200, headers=self._xml_headers(request_id), body="".join(parts).encode()
+            )
 
         return write
 
@@ -779,14 +725,66 @@ class ServiceCodec:
         return {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}
 
 
+def _no_params(request: HttpRequest) -> Params:
+    """Operations without an input shape read nothing from the request."""
+    del request
+    return {}
+
+
 def _accept_anything(value: object, path: str, out: list[str]) -> None:
     """Operations without an input shape take no parameters to check."""
 
 
-def _header_text(shape: Shape, value: object) -> str:
+def _json_body(body: bytes | str | None, convert: Convert) -> Params:
+    if not body:
+        return {}
+    try:
+        decoded = json.loads(body)
+    except ValueError as exc:
+        raise WireFormatError("the request body is not valid JSON") from exc
+    if not isinstance(decoded, dict):
+        raise WireFormatError("the request body is not a JSON object")
+    return cast("Params", convert(cast("Params", decoded)))
+
+
+def _read_labels(
+    pattern: re.Pattern[str], path: str, labels: Mapping[str, tuple[str, Shape]], params: Params
+) -> None:
+    match = pattern.fullmatch(path)
+    if match is None:
+        raise WireFormatError(f"the path {path} does not fit the operation")
+    for group, text in match.groupdict().items():
+        name, member = labels[group]
+        params[name] = _scalar_fromtext_of(member, unquote(text))
+
+
+def _read_query_members(
+    raw_query: str, members: list[tuple[str, str, Shape]], params: Params
+) -> None:
+    values = parse_qs(raw_query, keep_blank_values=True)
+    for wire, name, member in members:
+        found = values.get(wire)
+        if found is None:
+            continue
+        if isinstance(member, ListShape):
+            params[name] = [_scalar_fromtext_of(member.member, v) for v in found]
+        else:
+            params[name] = _scalar_fromtext_of(member, found[0])
+
+
+def _read_header_members(
+    headers: Headers, members: list[tuple[str, str, Shape]], params: Params
+) -> None:
+    lowered = {k.lower(): text_of(v) for k, v in headers.items()}
+    for wire, name, member in members:
+        if wire in lowered:
+            params[name] = _scalar_fromtext_of(member, lowered[wire])
+
+
+def _headertext_of(shape: Shape, value: object) -> str:
     if isinstance(value, dt.datetime):
         return email.utils.format_datetime(value.astimezone(dt.timezone.utc), usegmt=True)
-    return _scalar_to_text(shape, value)
+    return _scalar_totext_of(shape, value)
 
 
 def _group_name(label: str) -> str:

@@ -9,17 +9,15 @@ first, this gives the same result as a background worker would, without one.
 
 from __future__ import annotations
 
-import datetime as dt
 import heapq
 import json
 import random
 import string
 import uuid
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import attrs
 
-from slrkit._fake._clock import VirtualClock
 from slrkit._fake._records import (
     PROFILE_POLICY_ARN,
     PROFILE_PRINCIPAL,
@@ -31,6 +29,12 @@ from slrkit._fake._records import (
     Role,
     RoleUsage,
 )
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Iterator
+
+    from slrkit._fake._clock import VirtualClock
 
 __all__ = ["Account", "Behaviour", "Event", "World", "domain_arn", "trust_policy"]
 
@@ -78,9 +82,9 @@ class Event:
 class Account:
     """One account's state: domains per region, and (global) IAM roles and tasks."""
 
-    domains: dict[str, dict[str, Domain]] = attrs.field(factory=dict)
-    roles: dict[str, Role] = attrs.field(factory=dict)
-    tasks: dict[str, DeletionTask] = attrs.field(factory=dict)
+    domains: dict[str, dict[str, Domain]] = attrs.field(factory=dict[str, dict[str, Domain]])
+    roles: dict[str, Role] = attrs.field(factory=dict[str, Role])
+    tasks: dict[str, DeletionTask] = attrs.field(factory=dict[str, DeletionTask])
 
     def region(self, region: str) -> dict[str, Domain]:
         """The domains of *region*, created empty on first use."""
@@ -103,7 +107,10 @@ class World:
     def __init__(self, *, clock: VirtualClock, behaviour: Behaviour, seed: int) -> None:
         self.clock = clock
         self.behaviour = behaviour
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311  # ids, not secrets
+        # Request ids draw from their own generator, so that adding or removing a read
+        # never changes the names of the roles made after it.
+        self._request_rng = random.Random(seed)  # noqa: S311  # ids, not secrets
         self.accounts: dict[str, Account] = {}
         self.events: list[Event] = []
         self.seq = 0
@@ -126,8 +133,12 @@ class World:
         return "AROA" + "".join(self.rng.choices(_ID_ALPHABET, k=17))
 
     def uuid(self) -> str:
-        """A random (version 4) UUID."""
+        """A random (version 4) UUID, for resources such as deletion tasks."""
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def request_id(self) -> str:
+        """A random (version 4) UUID for one response."""
+        return str(uuid.UUID(int=self._request_rng.getrandbits(128), version=4))
 
     # -- time -------------------------------------------------------------------------
 
@@ -202,9 +213,7 @@ class World:
             visible_at=visible_at,
             description=description,
             policies=(
-                AttachedPolicy(
-                    name=PROFILE_POLICY_ARN.rsplit("/", 1)[1], arn=PROFILE_POLICY_ARN
-                ),
+                AttachedPolicy(name=PROFILE_POLICY_ARN.rsplit("/", 1)[1], arn=PROFILE_POLICY_ARN),
             ),
             last_used_date=last_used[0] if last_used else None,
             last_used_region=last_used[1] if last_used else None,

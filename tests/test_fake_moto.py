@@ -1,0 +1,120 @@
+"""The same IAM scenario on the fake and on moto: equal where moto is right, and where not.
+
+moto (5.x) gets GetRole, ListRoles and NoSuchEntity right, so those must match.
+Where it differs from AWS, the difference is asserted, so that a moto release
+that fixes it shows up here:
+
+- it names the Customer Profiles SLR ``AWSServiceRoleForprofile`` (lower-case p);
+- it attaches no policy to the role;
+- it deletes at once and reports every deletion task SUCCEEDED, even made-up ones;
+- it allows DeleteRole on a service-linked role.
+"""
+
+# pyright: reportUnknownMemberType=false, reportTypedDictNotRequiredAccess=false
+# (boto3-stubs type `Session.client` per service, most not installed; and a test may
+# index what it asserts is present.)
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import boto3
+import pytest
+from moto import mock_aws
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from mypy_boto3_iam.client import IAMClient
+
+    from slrkit.testing import FakeAWS
+
+PATH = "/aws-service-role/profile.amazonaws.com/"
+TRUST = '{"Version":"2012-10-17","Statement":[]}'
+
+
+@pytest.fixture
+def moto_iam(monkeypatch: pytest.MonkeyPatch) -> Iterator[IAMClient]:
+    """An IAM client on moto, with dummy credentials and no way out to AWS."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        yield boto3.client("iam", region_name="us-east-1")
+
+
+@pytest.fixture
+def fake_iam(fake: FakeAWS) -> IAMClient:
+    """An IAM client on the fake."""
+    return fake.session().client("iam")
+
+
+def _scenario(iam: IAMClient) -> dict[str, object]:
+    """Create an ordinary role on the SLR path, then read it every way slrkit does."""
+    iam.create_service_linked_role(AWSServiceName="profile.amazonaws.com", CustomSuffix="probe")
+    name = iam.list_roles(PathPrefix=PATH)["Roles"][0]["RoleName"]
+    role = iam.get_role(RoleName=name)["Role"]
+    listed = iam.list_roles(PathPrefix=PATH)
+    with pytest.raises(iam.exceptions.NoSuchEntityException) as caught:
+        iam.get_role(RoleName="AWSServiceRoleForProfile_missing")
+    exc = caught.value
+    missing = (exc.response["Error"]["Code"], exc.response["ResponseMetadata"]["HTTPStatusCode"])
+    return {
+        "name": name,
+        "path": role["Path"],
+        "arn_prefix": role["Arn"].rsplit("/", 1)[0],
+        "max_session": role["MaxSessionDuration"],
+        "listed": [r["RoleName"] for r in listed["Roles"]],
+        "truncated": listed["IsTruncated"],
+        "missing": missing,
+        "policies": iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"],
+        "task": iam.delete_service_linked_role(RoleName=name)["DeletionTaskId"],
+    }
+
+
+def test_fake_and_moto_agree_where_moto_is_right(moto_iam: IAMClient, fake_iam: IAMClient) -> None:
+    """Path, ARN shape, listing, pagination flag and NoSuchEntity 404 are the same on both."""
+    on_moto, on_fake = _scenario(moto_iam), _scenario(fake_iam)
+    for key in ("path", "max_session", "truncated", "missing"):
+        assert on_moto[key] == on_fake[key], key
+    assert on_fake["missing"] == ("NoSuchEntity", 404)
+    assert on_moto["listed"] == [on_moto["name"]]
+    assert on_fake["listed"] == [on_fake["name"]]
+    assert str(on_moto["arn_prefix"]).endswith(PATH.rstrip("/"))
+    assert str(on_fake["arn_prefix"]).endswith(PATH.rstrip("/"))
+
+
+def test_documented_differences_from_moto(moto_iam: IAMClient, fake_iam: IAMClient) -> None:
+    """Role name, policies and deletion tasks differ: the fake follows AWS, moto does not."""
+    on_moto, on_fake = _scenario(moto_iam), _scenario(fake_iam)
+    assert on_moto["name"] == "AWSServiceRoleForprofile_probe"
+    assert on_fake["name"] == "AWSServiceRoleForProfile_probe"
+    assert on_moto["policies"] == []
+    assert [p["PolicyName"] for p in on_fake["policies"]] == [  # type: ignore[attr-defined]
+        "CustomerProfilesServiceLinkedRolePolicy"
+    ]
+    assert str(on_fake["task"]).startswith("task/aws-service-role/profile.amazonaws.com/")
+    assert not str(on_moto["task"]).startswith("task/")
+    made_up = "task/aws-service-role/profile.amazonaws.com/x/0"
+    assert moto_iam.get_service_linked_role_deletion_status(DeletionTaskId=made_up)["Status"] == (
+        "SUCCEEDED"
+    )
+    with pytest.raises(fake_iam.exceptions.NoSuchEntityException):
+        fake_iam.get_service_linked_role_deletion_status(DeletionTaskId=made_up)
+
+
+def test_moto_allows_delete_role_on_an_slr(moto_iam: IAMClient, fake_iam: IAMClient) -> None:
+    """moto deletes a service-linked role with DeleteRole; AWS and the fake refuse."""
+    for iam in (moto_iam, fake_iam):
+        iam.create_service_linked_role(AWSServiceName="profile.amazonaws.com", CustomSuffix="x")
+    moto_iam.delete_role(RoleName="AWSServiceRoleForprofile_x")
+    with pytest.raises(fake_iam.exceptions.UnmodifiableEntityException):
+        fake_iam.delete_role(RoleName="AWSServiceRoleForProfile_x")
+
+
+def test_fake_sessions_do_not_touch_motos_or_the_default_session(fake: FakeAWS) -> None:
+    """Fake sessions leave boto3.DEFAULT_SESSION alone and are unaffected by mock_aws."""
+    before = boto3.DEFAULT_SESSION
+    sts = fake.session().client("sts")
+    with mock_aws():
+        assert sts.get_caller_identity()["Arn"].endswith(":user/slrkit-fake")
+    assert boto3.DEFAULT_SESSION is before
