@@ -88,11 +88,6 @@ class FakeSession(boto3.Session):
         events = core.get_component("event_emitter")
         events.register_first("before-send", self._send, unique_id="slrkit-fake-send")
 
-    @property
-    def account_id(self) -> str:
-        """The account every call of this session belongs to."""
-        return self._account_id
-
     def client(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401  # boto3's own signature
         """Create a client as boto3 does, with its retry delays moved to virtual time."""
         config = kwargs.get("config")
