@@ -467,7 +467,6 @@ class Fleet:
             )
             for d in domains
         ]
-        unlinked = [d for d in domains if _key(d) not in linked_by_domain]
         now = self._clock.now()
         role_rows: list[RoleAudit] = []
         for role in roles:
@@ -482,7 +481,7 @@ class Fleet:
                     reason=f"{evidence[role.name]}",
                 )
             else:
-                status, reason = self._unlinked_status(role, unlinked, contested, now, complete)
+                status, reason = self._unlinked_status(role, domains, contested, now, complete)
                 row = RoleAudit(account=account, role=role, status=status, reason=reason)
             role_rows.append(row)
         return domain_rows, role_rows
@@ -490,14 +489,17 @@ class Fleet:
     def _unlinked_status(
         self,
         role: LinkedRole,
-        unlinked: list[Domain],
+        domains: list[Domain],
         contested: set[str],
         now: dt.datetime,
         complete: bool,
     ) -> tuple[RoleStatus, str]:
+        # Any existing domain created with the role might use it, even one whose tag
+        # names another role: tags can be wrong, and deleting a role a live domain
+        # uses would break it. Such a role is never an orphan.
         owners = [
             d
-            for d in unlinked
+            for d in domains
             if abs(role.created_at - d.created_at) <= _roles.CREATION_WINDOW
             and role.last_used_region in (None, d.region)
         ]

@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import random
 from typing import TYPE_CHECKING, Any, Final, Literal, cast, overload
 
 import attrs
@@ -67,7 +68,7 @@ from slrkit._fake._world import Behaviour, domain_arn, trust_policy
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     import boto3
     from mypy_boto3_customer_profiles.client import CustomerProfilesClient
@@ -260,8 +261,17 @@ class FakeAWS:
         make = session.client  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
         return make(service_name)
 
-    def kit(self, region_name: str, *, account_id: str | None = None) -> ProfilesKit:
+    def kit(
+        self,
+        region_name: str,
+        *,
+        account_id: str | None = None,
+        rand: Callable[[], float] | None = None,
+    ) -> ProfilesKit:
         """A `slrkit.ProfilesKit` on this fake, waiting on its virtual clock.
+
+        Its back-off jitter comes from *rand*, by default a generator seeded from
+        the fake's seed, so the same script makes the same calls every run.
 
         Raises:
             slrkit.UnsupportedRegionError: If slrkit does not support *region_name*.
@@ -272,6 +282,7 @@ class FakeAWS:
             region_name,
             session=self.session(region_name, account_id=account_id),
             clock=self.clock,
+            rand=rand if rand is not None else random.Random(self._engine.seed).random,  # noqa: S311
         )
 
     # -- time ---------------------------------------------------------------------------
@@ -292,6 +303,7 @@ class FakeAWS:
         *,
         code: str,
         times: int = 1,
+        after: int = 0,
         status: int | None = None,
         message: str | None = None,
     ) -> None:
@@ -304,12 +316,14 @@ class FakeAWS:
             operation: ``"GetDomain"``, or qualified: ``"iam:GetRole"``.
             code: The AWS error code (``"ThrottlingException"``, ``"Throttling"`` ...).
             times: How many calls fail.
+            after: How many calls of *operation* succeed first (for a failure at
+                the n-th call, ``after=n - 1``).
             status: The HTTP status; by default the model's for a modeled error, or
                 the usual one for a common error (IAM ``Throttling`` 400, ...).
             message: The error message; a default names the injection.
 
         Raises:
-            ValueError: If *operation* is unknown or ambiguous, *times* < 1, or (in
+            ValueError: If *operation* is unknown or ambiguous, *times* < 1, *after* < 0, or (in
                 strict mode) *code* is neither modeled nor common and no *status*
                 is given.
         """
@@ -329,26 +343,35 @@ class FakeAWS:
             sender_fault=status < 500,  # noqa: PLR2004
             message=message or f"{code} injected by slrkit.testing",
         )
+        _check_after(after)
         with self._engine.lock:
-            self._engine.faults.add_error(f"{service_id}:{name}", fault, times)
+            self._engine.faults.add_error(f"{service_id}:{name}", fault, times, after)
 
     def fail_connection(
-        self, operation: str, *, times: int = 1, kind: ConnectionFaultKind = "connect"
+        self,
+        operation: str,
+        *,
+        times: int = 1,
+        after: int = 0,
+        kind: ConnectionFaultKind = "connect",
     ) -> None:
         """Fail the next *times* calls of *operation* before any answer.
 
         ``"connect"`` raises botocore's `EndpointConnectionError`, ``"read-timeout"``
         its `ReadTimeoutError`; botocore retries both as it would real network errors.
+        *after* calls succeed first, as for `fail`.
 
         Raises:
-            ValueError: If *operation* is unknown, *times* < 1 or *kind* is unknown.
+            ValueError: If *operation* is unknown, *times* < 1, *after* < 0 or *kind*
+                is unknown.
         """
         service_id, name = self._operation(operation)
         _check_times(times)
+        _check_after(after)
         if kind not in ("connect", "read-timeout"):
             raise ValueError(f"kind must be 'connect' or 'read-timeout', got {kind!r}")
         with self._engine.lock:
-            self._engine.faults.add_connection(f"{service_id}:{name}", kind, times)
+            self._engine.faults.add_connection(f"{service_id}:{name}", kind, times, after)
 
     def set_latency(self, operation: str, seconds: float) -> None:
         """Make every call of *operation* take *seconds* of virtual time (0 removes it).
@@ -722,3 +745,8 @@ class FakeAWS:
 def _check_times(times: int) -> None:
     if times < 1:
         raise ValueError(f"times must be >= 1, got {times}")
+
+
+def _check_after(after: int) -> None:
+    if after < 0:
+        raise ValueError(f"after must be >= 0, got {after}")

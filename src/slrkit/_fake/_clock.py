@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import heapq
 import math
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
 
 __all__ = ["DEFAULT_START", "VirtualClock"]
 
@@ -18,7 +24,8 @@ class VirtualClock:
     `sleep` and `advance` both move time forward at once, so code that waits on
     this clock never waits for real. `monotonic()` counts seconds from zero at
     *start*; `now()` is *start* plus that many seconds. Safe to share between
-    threads.
+    threads. Inside `crew`, concurrent sleeps overlap as they would in real time
+    instead of adding up.
 
     Args:
         start: The wall-clock time at monotonic zero; must be timezone-aware.
@@ -32,7 +39,9 @@ class VirtualClock:
             raise ValueError(f"start must be timezone-aware, got {start!r}")
         self._start = start.astimezone(dt.timezone.utc)
         self._elapsed = 0.0
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
+        self._crew = 0
+        self._wakeups: list[float] = []
 
     @property
     def start(self) -> dt.datetime:
@@ -50,10 +59,59 @@ class VirtualClock:
     def sleep(self, seconds: float) -> None:
         """Advance virtual time by *seconds* instead of waiting.
 
+        Inside `crew`, the caller waits (for real, briefly) until every worker of
+        the crew is asleep or gone; then time jumps to the earliest wake-up.
+
         Raises:
             ValueError: If *seconds* is negative or not finite.
         """
-        self.advance(seconds)
+        _check_seconds(seconds)
+        with self._changed:
+            if not self._crew:
+                self._elapsed += seconds
+                return
+            wake = self._elapsed + seconds
+            heapq.heappush(self._wakeups, wake)
+            self._changed.notify_all()
+            while self._elapsed < wake:
+                if len(self._wakeups) >= self._crew and self._wakeups[0] == wake:
+                    self._elapsed = wake
+                    break
+                self._changed.wait()
+            self._wakeups.remove(wake)
+            heapq.heapify(self._wakeups)
+            self._changed.notify_all()
+
+    @contextlib.contextmanager
+    def crew(self, size: int) -> Generator[_Crew, None, None]:
+        """Simulate *size* threads sharing this clock while the block runs.
+
+        Time then moves only when every worker is asleep (or has left), and only
+        to the earliest wake-up: ten threads each sleeping one second take one
+        virtual second, not ten. Each worker calls ``leave()`` when it is done;
+        only workers should sleep on the clock meanwhile. `slrkit.Fleet` uses
+        this through `slrkit._clock.crew`.
+
+        Raises:
+            ValueError: If *size* < 1, or a crew is already running.
+        """
+        if size < 1:
+            raise ValueError(f"size must be >= 1, got {size}")
+        with self._changed:
+            if self._crew:
+                raise ValueError("a crew is already running on this clock")
+            self._crew = size
+        try:
+            yield _Crew(self)
+        finally:
+            with self._changed:
+                self._crew = 0
+                self._changed.notify_all()
+
+    def _leave(self) -> None:
+        with self._changed:
+            self._crew = max(0, self._crew - 1)
+            self._changed.notify_all()
 
     def advance(self, seconds: float) -> None:
         """Move virtual time forward by *seconds*.
@@ -61,15 +119,31 @@ class VirtualClock:
         Raises:
             ValueError: If *seconds* is negative or not finite.
         """
-        if not math.isfinite(seconds) or seconds < 0:
-            raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}")
-        with self._lock:
+        _check_seconds(seconds)
+        with self._changed:
             self._elapsed += seconds
+            self._changed.notify_all()
 
     def reset(self) -> None:
         """Put the clock back at *start* (monotonic zero)."""
-        with self._lock:
+        with self._changed:
             self._elapsed = 0.0
 
     def __repr__(self) -> str:
         return f"VirtualClock(start={self._start.isoformat()}, monotonic={self._elapsed:g})"
+
+
+class _Crew:
+    """One `VirtualClock.crew`; its workers call `leave` when they finish."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self._clock = clock
+
+    def leave(self) -> None:
+        """The calling worker is done and will not sleep again."""
+        self._clock._leave()
+
+
+def _check_seconds(seconds: float) -> None:
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}")

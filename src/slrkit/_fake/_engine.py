@@ -111,10 +111,14 @@ class Engine:
             self.retry_sleeps.clear()
 
     def record_sleep(self, seconds: float) -> None:
-        """Spend a delay botocore asked for on the virtual clock instead of sleeping."""
+        """Spend a delay botocore asked for on the virtual clock instead of sleeping.
+
+        It is the calling thread's sleep (outside the lock): under a crew, other
+        threads keep working meanwhile, as they would against AWS.
+        """
         with self.lock:
             self.retry_sleeps.append(seconds)
-            self.clock.advance(seconds)
+        self.clock.sleep(seconds)
 
     def handle(
         self,
@@ -167,11 +171,12 @@ class Engine:
             account_id=account_id,
             params=params,
         )
+        key = f"{service_id}:{name}"
         with self.lock:
-            key = f"{service_id}:{name}"
             delay = self.faults.latency.get(key)
-            if delay:
-                self.clock.advance(delay)
+        if delay:
+            self.clock.sleep(delay)
+        with self.lock:
             kind = self.faults.take_connection(key)
             if kind is not None:
                 self._record(call, status=0, error_code=kind)

@@ -50,22 +50,25 @@ class RateLimit:
 class Faults:
     """Faults by qualified operation (`"iam:GetRole"`). Guarded by the engine's lock."""
 
-    errors: dict[str, collections.deque[ErrorFault]] = attrs.field(
-        factory=dict[str, collections.deque[ErrorFault]]
+    # A None in a queue lets that call through: it is how `after=` skips calls.
+    errors: dict[str, collections.deque[ErrorFault | None]] = attrs.field(
+        factory=dict[str, collections.deque[ErrorFault | None]]
     )
-    connections: dict[str, collections.deque[str]] = attrs.field(
-        factory=dict[str, collections.deque[str]]
+    connections: dict[str, collections.deque[str | None]] = attrs.field(
+        factory=dict[str, collections.deque[str | None]]
     )
     latency: dict[str, float] = attrs.field(factory=dict[str, float])
     limits: dict[str, RateLimit] = attrs.field(factory=dict[str, RateLimit])
 
-    def add_error(self, key: str, fault: ErrorFault, times: int) -> None:
-        """Answer the next *times* calls of *key* with *fault*."""
-        self.errors.setdefault(key, collections.deque()).extend([fault] * times)
+    def add_error(self, key: str, fault: ErrorFault, times: int, after: int = 0) -> None:
+        """Let *after* calls of *key* through, then answer *times* calls with *fault*."""
+        queue = self.errors.setdefault(key, collections.deque())
+        queue.extend([None] * after + [fault] * times)
 
-    def add_connection(self, key: str, kind: str, times: int) -> None:
-        """Fail the next *times* calls of *key* at the connection, with *kind*."""
-        self.connections.setdefault(key, collections.deque()).extend([kind] * times)
+    def add_connection(self, key: str, kind: str, times: int, after: int = 0) -> None:
+        """Let *after* calls of *key* through, then fail *times* at the connection."""
+        queue = self.connections.setdefault(key, collections.deque())
+        queue.extend([None] * after + [kind] * times)
 
     def take_connection(self, key: str) -> str | None:
         """The connection fault for this call of *key*, if one is queued."""
