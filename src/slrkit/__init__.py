@@ -8,21 +8,10 @@ with their roles; `slrkit.testing` runs all of it offline.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Final
+
 from slrkit._clock import Clock, SystemClock
-from slrkit._fleet import (
-    AuditError,
-    AuditReport,
-    CleanupItem,
-    CleanupReport,
-    DomainAudit,
-    DomainSpec,
-    Fleet,
-    FleetItem,
-    FleetResult,
-    RoleAudit,
-    RoleStatus,
-)
-from slrkit._kit import ProfilesKit
 from slrkit._models import (
     Action,
     ApiCall,
@@ -74,6 +63,46 @@ from slrkit.exceptions import (
     UnsafeRoleError,
     UnsupportedRegionError,
 )
+
+if TYPE_CHECKING:
+    from slrkit._fleet import (
+        AuditError,
+        AuditReport,
+        CleanupItem,
+        CleanupReport,
+        DomainAudit,
+        DomainSpec,
+        Fleet,
+        FleetItem,
+        FleetResult,
+        RoleAudit,
+        RoleStatus,
+    )
+    from slrkit._kit import ProfilesKit
+
+    __version__: str
+
+# The kit and the fleet import boto3 (about 150 ms): they load on first use, so
+# that `import slrkit`, the pytest plugin and `slrkit regions` stay cheap.
+_LAZY: Final = {
+    "ProfilesKit": "slrkit._kit",
+    **dict.fromkeys(
+        (
+            "AuditError",
+            "AuditReport",
+            "CleanupItem",
+            "CleanupReport",
+            "DomainAudit",
+            "DomainSpec",
+            "Fleet",
+            "FleetItem",
+            "FleetResult",
+            "RoleAudit",
+            "RoleStatus",
+        ),
+        "slrkit._fleet",
+    ),
+}
 
 __all__ = [
     "REGION_NAMES",
@@ -140,9 +169,20 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> str:
-    if name == "__version__":
-        from importlib.metadata import version  # noqa: PLC0415 - only when asked
+if not TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
 
-        return version("slrkit")
-    raise AttributeError(f"module 'slrkit' has no attribute {name!r}")
+    def __getattr__(name: str) -> object:
+        if name == "__version__":
+            from importlib.metadata import version  # noqa: PLC0415 - only when asked
+
+            return version("slrkit")
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'slrkit' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*__all__, "__version__"])
