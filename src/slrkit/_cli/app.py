@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Final, NoReturn
 
 from botocore.exceptions import BotoCoreError, ProfileNotFound
 
-from slrkit._cli import commands, demo, fleet
+from slrkit._cli import commands, demo, fleet, serve
 from slrkit._cli.core import Command, Context, ExitCode, UsageError
 from slrkit._cli.output import Output
 from slrkit.exceptions import (
@@ -50,6 +50,7 @@ COMMANDS: Final[tuple[Command, ...]] = (
     fleet.CLEANUP_ORPHANS,
     commands.POLICY,
     demo.DEMO,
+    serve.SERVE,
 )
 """Every subcommand, in the order ``slrkit --help`` lists them."""
 

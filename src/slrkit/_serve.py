@@ -1,0 +1,593 @@
+"""``slrkit serve``: a `FakeAWS` as a local AWS endpoint, over HTTP, for any client.
+
+The AWS CLI, Terraform, the Pulumi engine and every AWS SDK can talk to the fake
+through a `FakeServer`: point them at its `FakeServer.endpoint_url` with
+``--endpoint-url`` or ``AWS_ENDPOINT_URL_CUSTOMER_PROFILES`` /
+``AWS_ENDPOINT_URL_IAM`` / ``AWS_ENDPOINT_URL_STS``. Each request goes to the
+fake's own engine (`slrkit._fake._engine.Engine.handle`), the one that also
+answers `FakeAWS.session` clients, so there is one state machine behind both.
+
+Routing. The service comes from the SigV4 credential scope of the
+``Authorization`` header (or of a presigned URL's ``X-Amz-Credential``):
+``Credential=AKID/20260101/eu-west-2/profile/aws4_request`` means Customer
+Profiles in eu-west-2; ``iam`` and ``sts`` mean what they say. The operation
+comes from the request itself (rest-json: method and path; query: ``Action``).
+Signatures are never checked: this is a test server.
+
+Accounts. An access key id of exactly twelve digits *is* the account id (as in
+LocalStack), so ``AWS_ACCESS_KEY_ID=210987654321`` works in account
+210987654321. Any other key works in the fake's `FakeAWS.account_id`.
+
+Time. The fake's clock stays virtual; a `ScaledRealTime` moves it forward, at
+each request, by the real seconds since the previous request times a scale
+(1: real time; 60: a real second is a virtual minute; 0: time moves only through
+the admin ``advance`` endpoint). Nothing ever sleeps inside a request.
+
+Errors. Requests the server cannot route (no or garbled credentials, an
+operation the model lacks, a wrong method, a body that is not a form) get the
+error a real AWS endpoint sends, in the service's protocol: ``x-amzn-ErrorType``
+and JSON for rest-json, ``<ErrorResponse>`` XML for query. Operations the
+service has but the fake does not serve, and services other than those three,
+get ``501 NotImplemented`` saying so. An injected connection fault closes the
+connection without an answer. A bug in the fake is a ``500 InternalFailure``
+(logged with its traceback on the server, never sent to the client).
+
+Logging goes to the ``slrkit.serve`` logger: one DEBUG line per request, with
+method, path (without its query string), service, operation and status. The
+``Authorization`` header and the credentials in it are never logged.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import math
+import re
+import socket
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Final, cast
+from urllib.parse import parse_qs, urlsplit
+
+import attrs
+
+from slrkit._fake._engine import ConnectionFault, UnsupportedOperationError
+from slrkit._fake._wire import (
+    ErrorInfo,
+    HttpRequest,
+    ServiceCodec,
+    UnknownOperationError,
+    WireResponse,
+    codec_for,
+)
+from slrkit._serve_admin import ADMIN_PREFIX, AdminApi
+from slrkit.testing import FakeAWS
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from types import TracebackType
+
+    from typing_extensions import Self
+
+    from slrkit._fake._clock import VirtualClock
+
+__all__ = ["DEFAULT_HOST", "SIGNING_NAMES", "FakeServer", "ScaledRealTime", "is_loopback"]
+
+DEFAULT_HOST: Final = "127.0.0.1"
+
+SIGNING_NAMES: Final[Mapping[str, str]] = {
+    "profile": "customer-profiles",
+    "iam": "iam",
+    "sts": "sts",
+}
+"""The services served, by the SigV4 signing name their requests are scoped to."""
+
+_logger = logging.getLogger("slrkit.serve")
+
+# AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-2/profile/aws4_request, SignedHeaders=...
+_SCOPE: Final = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
+_ACCOUNT_KEY: Final = re.compile(r"\d{12}")
+_MAX_BODY: Final = 1 << 20  # the served operations take a few KiB at most
+_MAX_CALLS: Final = 10_000  # the call log a long-running server keeps
+_QUERY_METHODS: Final = frozenset({"GET", "POST"})
+_FORM: Final = "application/x-www-form-urlencoded"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether *host* (an address or a name) means this machine only.
+
+    A name counts when every address it resolves to is a loopback address.
+    """
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)
+
+
+class ScaledRealTime:
+    """Real time, times *scale*, driving a fake's virtual clock.
+
+    The fake keeps its `VirtualClock`, so the admin ``advance`` endpoint and
+    `FakeAWS.advance` still add time on top. Each `sync` moves the clock forward
+    by the real seconds since the previous sync, times *scale*; a server syncs
+    before it answers each request, which is when the fake looks at the time.
+
+    Args:
+        clock: The fake's clock.
+        scale: Virtual seconds per real second; 0 stops time.
+        monotonic: The real clock (tests inject one).
+
+    Raises:
+        ValueError: If *scale* is negative or not finite.
+    """
+
+    def __init__(
+        self,
+        clock: VirtualClock,
+        scale: float,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not math.isfinite(scale) or scale < 0:
+            raise ValueError(f"time scale must be a finite number >= 0, got {scale!r}")
+        self.scale = scale
+        self._clock = clock
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._last = monotonic()
+
+    def sync(self) -> None:
+        """Move the virtual clock forward by the real time passed since the last sync."""
+        if not self.scale:
+            return
+        with self._lock:
+            now = self._monotonic()
+            elapsed, self._last = now - self._last, now
+            if elapsed > 0:
+                self._clock.advance(elapsed * self.scale)
+
+    def __repr__(self) -> str:
+        return f"ScaledRealTime(scale={self.scale:g}, clock={self._clock!r})"
+
+
+class FakeServer:
+    """A `FakeAWS` behind an HTTP endpoint: a threading server on loopback.
+
+    It listens from construction (so `endpoint_url` names the port even with
+    *port* 0) and answers from `start`; use it as a context manager:
+
+    >>> with FakeServer(FakeAWS(), time_scale=0) as server:
+    ...     server.endpoint_url.startswith("http://127.0.0.1:")
+    True
+
+    Args:
+        fake: The fake to serve (default: a new one).
+        host: The address to listen on.
+        port: The port; 0 picks a free one.
+        time_scale: Virtual seconds per real second (see `ScaledRealTime`).
+        allow_remote: Allow a *host* other than loopback. Anyone who can reach
+            the port can then read and change the fake, with any credentials.
+
+    Raises:
+        ValueError: If *host* is not loopback and *allow_remote* is False, or
+            *time_scale* is invalid.
+        OSError: If the address cannot be bound.
+    """
+
+    def __init__(
+        self,
+        fake: FakeAWS | None = None,
+        *,
+        host: str = DEFAULT_HOST,
+        port: int = 0,
+        time_scale: float = 1.0,
+        allow_remote: bool = False,
+    ) -> None:
+        if not allow_remote and not is_loopback(host):
+            raise ValueError(
+                f"{host!r} is not a loopback address; pass allow_remote=True to serve "
+                "the fake to other machines"
+            )
+        self.fake = fake if fake is not None else FakeAWS()
+        self.time = ScaledRealTime(self.fake.clock, time_scale)
+        self._httpd = _HttpServer(host, port, fake=self.fake, time=self.time)
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    @property
+    def endpoint_url(self) -> str:
+        """The URL clients use: ``http://127.0.0.1:PORT``."""
+        host, port = self._httpd.address
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{port}"
+
+    @property
+    def port(self) -> int:
+        """The port it listens on."""
+        return self._httpd.address[1]
+
+    def start(self) -> FakeServer:
+        """Answer requests on a background (daemon) thread; returns the server.
+
+        Raises:
+            RuntimeError: If it was started or stopped before.
+        """
+        if self._thread is not None or self._stopped:
+            raise RuntimeError("a FakeServer starts once")
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"slrkit-serve-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop answering, close every connection and the socket, and sync the clock.
+
+        Safe to call more than once, and on a server never started.
+        """
+        if self._stopped:
+            return
+        self._stopped = True
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join()
+        self._httpd.close_connections()
+        self._httpd.server_close()
+        self.time.sync()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"FakeServer({self.endpoint_url}, {self.time!r})"
+
+
+class _HttpServer(ThreadingHTTPServer):
+    """The socket server: one daemon thread per connection, with what handlers share."""
+
+    allow_reuse_address = True
+    daemon_threads = True
+    request_queue_size = 128  # parallel clients connecting at once must not wait for SYN retries
+
+    def __init__(self, host: str, port: int, *, fake: FakeAWS, time: ScaledRealTime) -> None:
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.fake = fake
+        self.time = time
+        self.admin = AdminApi(fake, time_scale=time.scale)
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__((host, port), _Handler)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The host and port it is bound to."""
+        host, port = cast("tuple[str, int]", self.server_address[:2])
+        return host, port
+
+    def track(self, connection: socket.socket) -> None:
+        """Remember an open connection, so that `close_connections` can end it."""
+        with self._connections_lock:
+            self._connections.add(connection)
+
+    def untrack(self, connection: socket.socket) -> None:
+        """Forget a connection its handler has finished with."""
+        with self._connections_lock:
+            self._connections.discard(connection)
+
+    def close_connections(self) -> None:
+        """End every open (keep-alive) connection, so that no handler waits on a client."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:  # noqa: PERF203  # the client may have gone already
+                continue
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Log an error outside any request (a reset connection) instead of printing it."""
+        del request, client_address
+        # socketserver calls this from its `except` clause.
+        _logger.debug("connection error", exc_info=True)  # noqa: LOG014
+
+
+@attrs.frozen(kw_only=True)
+class _Scope:
+    """Who signed a request, and for which service and region."""
+
+    access_key: str
+    region: str
+    signing_name: str
+
+
+class _Refusal(Exception):  # noqa: N818  # an answer, not an error of the server
+    """An AWS error the server sends itself, before (or instead of) the engine."""
+
+    def __init__(self, code: str, message: str, status: int, *, close: bool = False) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+        self.close = close
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """One connection: AWS requests go to the engine, ``/_slrkit/`` ones to the admin API."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, as SDKs expect
+    disable_nagle_algorithm = True  # else delayed ACKs cap a client at ~23 calls/s
+    wbufsize = 1 << 16  # headers and body leave in one send, at http.server's flush
+    server_version = "slrkit-serve"
+    sys_version = ""
+    timeout = 120  # an idle keep-alive connection frees its thread after this
+
+    @property
+    def _http(self) -> _HttpServer:
+        """The server, with what handlers share (http.server types it as any server)."""
+        return cast("_HttpServer", self.server)
+
+    def setup(self) -> None:
+        """Track the connection, so that stopping the server can end it."""
+        super().setup()
+        self._http.track(self.connection)
+
+    def finish(self) -> None:
+        """Forget the connection."""
+        try:
+            super().finish()
+        finally:
+            self._http.untrack(self.connection)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002  # http.server's name
+        """Say nothing: http.server's lines hold the raw request line (and any presigned key)."""
+        del format, args
+
+    def _dispatch(self) -> None:
+        self._http.time.sync()
+        # The target is a path; `urlsplit` alone would read `//x` as a host.
+        url = "http://slrkit.invalid" + self.path
+        path = urlsplit(url).path
+        if path.startswith(ADMIN_PREFIX):
+            self._admin(path)
+        else:
+            self._aws(path, url)
+
+    # http.server looks handlers up by these names; every method takes the same path.
+    do_GET = do_POST = do_PUT = do_DELETE = _dispatch  # noqa: N815
+    do_PATCH = do_HEAD = do_OPTIONS = _dispatch  # noqa: N815
+
+    # -- admin ----------------------------------------------------------------------------
+
+    def _admin(self, path: str) -> None:
+        try:
+            body = self._body()
+        except _Refusal as refusal:
+            self.close_connection = refusal.close
+            self._send_json(refusal.status, json.dumps({"error": refusal.message}).encode())
+            return
+        status, document = self._http.admin.answer(self.command, path, body)
+        _logger.debug("%s %s -> admin: %d", self.command, path, status)
+        self._send_json(status, document)
+
+    def _send_json(self, status: int, document: bytes) -> None:
+        self._send(
+            WireResponse(status=status, headers={"Content-Type": "application/json"}, body=document)
+        )
+
+    # -- AWS ------------------------------------------------------------------------------
+
+    def _aws(self, path: str, url: str) -> None:
+        service_id = operation = "-"
+        codec = self._fallback_codec(path, url)
+        try:
+            body = self._body()  # read before any refusal, so keep-alive stays in step
+            service_id, scope = _service(self._scope(url, codec), codec)
+            codec = codec_for(service_id)
+            request = self._request(codec, url, body)
+            operation = _operation(codec, request)
+            response = self._http.fake._engine.handle(
+                service_id,
+                operation,
+                request,
+                account_id=self._account(scope.access_key),
+                region=scope.region,
+            )
+        except _Refusal as refusal:
+            if refusal.close:
+                self.close_connection = True
+            response = _error(codec, refusal.code, refusal.message, refusal.status)
+        except ConnectionFault:
+            _logger.debug(
+                "%s %s -> %s %s: connection dropped", self.command, path, service_id, operation
+            )
+            self.close_connection = True
+            return
+        except UnsupportedOperationError as exc:
+            response = _error(codec, "NotImplemented", f"slrkit serve: {exc}", 501)
+        except Exception:  # a bug in the fake: logged here, a 500 there
+            _logger.exception("%s %s (%s %s) failed", self.command, path, service_id, operation)
+            response = _error(codec, "InternalFailure", "the fake failed; see the server log", 500)
+        _trim_calls(self._http.fake)
+        _logger.debug(
+            "%s %s -> %s %s: %d", self.command, path, service_id, operation, response.status
+        )
+        self._send(response)
+
+    def _scope(self, url: str, codec: ServiceCodec) -> _Scope | None:
+        """The credential scope of the request; None if it has no credentials at all.
+
+        Raises:
+            _Refusal: If the credentials are there but cannot be read.
+        """
+        authorization = self.headers.get("Authorization")
+        if authorization is None:
+            presigned = parse_qs(urlsplit(url).query).get("X-Amz-Credential")
+            if presigned is None:
+                return None
+            authorization = f"Credential={presigned[0]}"
+        match = _SCOPE.search(authorization)
+        if match is None:
+            raise _Refusal(
+                _protocol_code(codec, "IncompleteSignature"),
+                "Authorization header requires a 'Credential' parameter of the form "
+                "KEY/DATE/REGION/SERVICE/aws4_request",
+                400 if codec.protocol == "query" else 403,
+            )
+        access_key, region, signing_name = match.groups()
+        return _Scope(access_key=access_key, region=region, signing_name=signing_name)
+
+    def _account(self, access_key: str) -> str:
+        return access_key if _ACCOUNT_KEY.fullmatch(access_key) else self._http.fake.account_id
+
+    def _body(self) -> bytes:
+        """The request body.
+
+        Raises:
+            _Refusal: For a chunked, oversized or unreadable body (and the
+                connection must close: the rest of it is still unread).
+        """
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            raise _Refusal(
+                "MissingContentLength", "send a Content-Length, not chunks", 411, close=True
+            )
+        text = self.headers.get("Content-Length")
+        if text is None:
+            return b""
+        try:
+            length = int(text)
+        except ValueError:
+            raise _Refusal(
+                "InvalidRequest", f"Content-Length {text!r} is not a number", 400, close=True
+            ) from None
+        if not 0 <= length <= _MAX_BODY:
+            raise _Refusal(
+                "RequestEntityTooLarge",
+                f"the body may hold up to {_MAX_BODY} bytes",
+                413,
+                close=True,
+            )
+        return self.rfile.read(length)
+
+    def _request(self, codec: ServiceCodec, url: str, body: bytes) -> HttpRequest:
+        """The request as the engine reads it; query bodies checked as forms first."""
+        payload: bytes | str = body
+        if codec.protocol == "query":
+            if self.command not in _QUERY_METHODS:
+                raise _Refusal(
+                    "InvalidAction",
+                    f"{codec.service_id} takes GET or POST requests, not {self.command}",
+                    400,
+                )
+            try:
+                payload = body.decode()
+            except UnicodeDecodeError:
+                raise _Refusal(
+                    "MalformedQueryString", "the request body is not a UTF-8 form", 400
+                ) from None
+        return HttpRequest(
+            method=self.command,
+            url=url,
+            headers=dict(self.headers.items()),
+            body=payload,
+        )
+
+    def _fallback_codec(self, path: str, url: str) -> ServiceCodec:
+        """The codec for errors before the service is known: query for forms, else rest-json."""
+        content_type = self.headers.get("Content-Type", "")
+        is_form = path == "/" and (
+            content_type.startswith(_FORM) or "Action=" in urlsplit(url).query
+        )
+        return codec_for("iam" if is_form else "customer-profiles")
+
+    def _send(self, response: WireResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+
+def _service(scope: _Scope | None, codec: ServiceCodec) -> tuple[str, _Scope]:
+    """The service id *scope* calls, or the refusal for no credentials or another service."""
+    if scope is None:
+        raise _Refusal(
+            _protocol_code(codec, "MissingAuthenticationToken"),
+            "Request is missing Authentication Token",
+            403,
+        )
+    service_id = SIGNING_NAMES.get(scope.signing_name)
+    if service_id is None:
+        served = ", ".join(f"{sid} (signing name {name!r})" for name, sid in SIGNING_NAMES.items())
+        raise _Refusal(
+            "NotImplemented",
+            f"slrkit serve does not serve {scope.signing_name!r}; it serves {served}",
+            501,
+        )
+    return service_id, scope
+
+
+def _operation(codec: ServiceCodec, request: HttpRequest) -> str:
+    """The operation *request* calls, or the refusal the service would send."""
+    try:
+        return codec.resolve(request)
+    except UnknownOperationError:
+        pass
+    if codec.protocol == "query":
+        parts = urlsplit(request.url)
+        form = parse_qs(parts.query) | parse_qs(str(request.body or ""))
+        action = form.get("Action")
+        if action is None:
+            raise _Refusal("MissingAction", "Missing Action", 400)
+        raise _Refusal(
+            "InvalidAction",
+            f"Could not find operation {action[0]} for version {codec.model.api_version}",
+            400,
+        )
+    path = urlsplit(request.url).path
+    raise _Refusal(
+        "UnknownOperationException",
+        f"{codec.service_id} has no operation at {request.method} {path}",
+        404,
+    )
+
+
+def _protocol_code(codec: ServiceCodec, code: str) -> str:
+    """An authentication error's code as the protocol spells it (rest-json adds Exception)."""
+    return code if codec.protocol == "query" else f"{code}Exception"
+
+
+def _error(codec: ServiceCodec, code: str, message: str, status: int) -> WireResponse:
+    info = ErrorInfo(status=status, sender_fault=status < 500)  # noqa: PLR2004
+    return codec.error(code, message, info, str(uuid.uuid4()))
+
+
+def _trim_calls(fake: FakeAWS) -> None:
+    """Keep the call log of a long-running server to the last `_MAX_CALLS` attempts."""
+    engine = fake._engine
+    if len(engine.calls) > 2 * _MAX_CALLS:
+        with engine.lock:
+            del engine.calls[:-_MAX_CALLS]
