@@ -83,6 +83,17 @@ def test_other_retry_modes_also_back_off_on_virtual_time(fake: FakeAWS, mode: st
     assert fake.retry_sleeps
 
 
+def test_adaptive_mode_waits_even_late_in_virtual_time(fake: FakeAWS) -> None:
+    """A year into virtual time, the adaptive limiter's short waits still move the clock."""
+    fake.advance(365 * 86_400)
+    iam = fake.session(retry_mode="adaptive").client("iam")
+    for _ in range(10):
+        fake.fail("GetRole", code="Throttling", times=2)
+        with pytest.raises(iam.exceptions.NoSuchEntityException):
+            iam.get_role(RoleName="x")
+    assert len(fake.retry_sleeps) < 200
+
+
 def test_fail_uses_the_models_status_and_modeled_exception(
     fake: FakeAWS, cp: CustomerProfilesClient
 ) -> None:

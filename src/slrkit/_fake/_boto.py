@@ -195,6 +195,9 @@ def _legacy_handler(client: BaseClient, retries: dict[str, Any]) -> Callable[...
     return handler
 
 
+_MIN_WAIT = 1e-6
+
+
 class _VirtualBucketClock(bucket.Clock):
     """The clock botocore's adaptive rate limiter waits on, made virtual."""
 
@@ -223,7 +226,10 @@ class _VirtualTokenBucket(bucket.TokenBucket):
             except CapacityNotAvailableError:  # noqa: PERF203  # the refusal is the signal to wait
                 if not block:
                     raise
-                self._virtual_clock.sleep((amount - self.available_capacity) / self.max_rate)
+                # At least a microsecond: a shorter wait can vanish in the float of a
+                # large virtual time, and the bucket would never refill (an endless loop).
+                deficit = (amount - self.available_capacity) / self.max_rate
+                self._virtual_clock.sleep(max(deficit, _MIN_WAIT))
 
 
 def _add_adaptive_limiter(client: BaseClient, engine: Engine) -> None:
