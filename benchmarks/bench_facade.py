@@ -1,0 +1,86 @@
+"""Figure 2: what slrkit adds over the shortest raw boto3 code making the same calls.
+
+Both sides use the same clients of the same fake, so the ratio is the facade
+alone: validation, the call log, error translation and the typed values.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from benchmarks._harness import Row, Section, interleave, python_version
+
+from slrkit import ProfilesKit
+from slrkit.testing import FakeAWS
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["run"]
+
+REGION = "eu-west-2"
+DOMAIN = "acme"
+TAG = "slrkit:linked-role"
+
+
+def _paths() -> dict[str, Callable[[], object]]:
+    fake = FakeAWS()
+    profiles = fake.client("customer-profiles", REGION)
+    iam = fake.client("iam", REGION)
+    kit = ProfilesKit(
+        REGION,
+        profiles_client=profiles,
+        iam_client=iam,
+        sts_client=fake.client("sts", REGION),
+        clock=fake.clock,
+    )
+    created = kit.ensure_domain(DOMAIN, default_expiration_days=365)
+    if created.linked_role is None:
+        raise RuntimeError("the benchmark domain has no tagged role")
+
+    def raw_describe() -> object:
+        domain = profiles.get_domain(DomainName=DOMAIN)
+        name = domain["Tags"][TAG]
+        role = iam.get_role(RoleName=name)["Role"]
+        policies = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+        return role, policies
+
+    def raw_ensure() -> object:
+        return profiles.get_domain(DomainName=DOMAIN)["DefaultExpirationDays"] == 365
+
+    return {
+        "describe slrkit": lambda: kit.describe_linked_role(DOMAIN),
+        "describe raw": raw_describe,
+        "ensure slrkit": lambda: kit.ensure_domain(DOMAIN, default_expiration_days=365),
+        "ensure raw": raw_ensure,
+    }
+
+
+def run(*, runs: int = 21, seconds: float = 0.1) -> Section:
+    """Figure 2 rows."""
+    timing = interleave(_paths(), runs=runs, seconds=seconds, warmup=20)
+    rows: list[Row] = []
+    for op, label, calls in (
+        (
+            "describe",
+            "`describe_linked_role` (tagged)",
+            "GetDomain, GetRole, ListAttachedRolePolicies",
+        ),
+        ("ensure", "`ensure_domain` (matching)", "GetDomain"),
+    ):
+        slrkit, raw = f"{op} slrkit", f"{op} raw"
+        rows.append(
+            Row(
+                figure=f"2. Facade overhead: {label}",
+                measured=f"slrkit {1e3 * timing.rate(slrkit).median ** -1:.2f} ms/op",
+                baseline=f"raw boto3 {1e3 * timing.rate(raw).median ** -1:.2f} ms/op ({calls})",
+                ratio=timing.slowdown(slrkit, raw),
+                at_most=1.10,
+                method=(
+                    f"{python_version()}; {runs} interleaved runs of {timing.batch[slrkit]}, "
+                    f"{timing.batch[raw]} ops; same clients; median (IQR) of per-run ratios"
+                ),
+                ratio_format="{:.3f}",
+            )
+        )
+    return Section(rows=rows)
