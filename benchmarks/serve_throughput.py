@@ -15,7 +15,8 @@ Paths:
 - for reference, GetDomain on the fake in-process (``FakeAWS.client``: botocore's
   whole pipeline without a socket), the ceiling for anything botocore drives.
 
-Run: ``python benchmarks/serve_throughput.py [--calls 1000] [--repeats 5]``.
+Run: ``python benchmarks/serve_throughput.py [--calls 500] [--repeats 5] [--max-seconds 5]``
+(at most about a minute with the defaults, most of it moto's).
 """
 
 # pyright: reportUnknownMemberType=false
@@ -212,10 +213,10 @@ def run(args: argparse.Namespace) -> list[tuple[str, list[float]]]:
 def main() -> None:
     """Parse the bounds, run, and print one line per path."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--calls", type=int, default=1000, help="calls per run (default 1000)")
+    parser.add_argument("--calls", type=int, default=500, help="calls per run (default 500)")
     parser.add_argument("--repeats", type=int, default=5, help="runs per path (default 5)")
     parser.add_argument(
-        "--max-seconds", type=float, default=10.0, help="cap on one run (default 10 s)"
+        "--max-seconds", type=float, default=5.0, help="cap on one run (default 5 s)"
     )
     args = parser.parse_args()
     print(
