@@ -118,3 +118,16 @@ def test_fake_sessions_do_not_touch_motos_or_the_default_session(fake: FakeAWS) 
     with mock_aws():
         assert sts.get_caller_identity()["Arn"].endswith(":user/slrkit-fake")
     assert boto3.DEFAULT_SESSION is before
+
+
+def test_moto_never_sees_the_fakes_requests(moto_iam: IAMClient, fake: FakeAWS) -> None:
+    """With mock_aws active, a fake client's writes leave moto's state alone."""
+    moto_iam.create_role(RoleName="shared-name", AssumeRolePolicyDocument=TRUST)
+    fake_iam = fake.client("iam", "us-east-1")
+    fake_iam.create_service_linked_role(
+        AWSServiceName="profile.amazonaws.com", CustomSuffix="probe"
+    )
+    fake.add_role("shared-name")
+    fake_iam.delete_role(RoleName="shared-name")
+    assert moto_iam.get_role(RoleName="shared-name")["Role"]["RoleName"] == "shared-name"
+    assert moto_iam.list_roles(PathPrefix=PATH)["Roles"] == []

@@ -26,6 +26,7 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
+from botocore.handlers import BUILTIN_HANDLERS
 from botocore.retries import adaptive, bucket, standard, throttling
 
 from slrkit._fake._engine import ConnectionFault, Engine
@@ -83,9 +84,14 @@ class FakeSession(boto3.Session):
         self._engine = engine
         self._account_id = account_id
         self._default_region = region_name
-        # First, so that no other before-send handler (moto's, installed for every session
-        # once moto is imported) answers in the fake's place.
+        # botocore calls every before-send handler and keeps the first answer, so being
+        # first is not enough: a global one (moto adds its own to BUILTIN_HANDLERS once
+        # imported) would still see, and act on, every request of the fake's clients.
+        # botocore itself registers none; this session drops any that others added.
         events = core.get_component("event_emitter")
+        for spec in BUILTIN_HANDLERS:
+            if spec[0] == "before-send":
+                events.unregister("before-send", spec[1])
         events.register_first("before-send", self._send, unique_id="slrkit-fake-send")
 
     def client(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401  # boto3's own signature
