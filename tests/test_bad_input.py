@@ -379,6 +379,29 @@ def test_fleet_fails_a_bad_item_alone_and_sends_nothing_for_it(
 # -- the command line ---------------------------------------------------------------------------
 
 
+def _fleet_cli_rows() -> list[Any]:
+    """Rows for the commands that work on the estate, through Fleet."""
+    rows: list[Any] = []
+    for label, region in BAD_REGIONS.items():
+        if region is None:
+            continue
+        rows += [
+            pytest.param(["audit", "--region", region], 2, id=f"audit-region-{label}"),
+            pytest.param(
+                ["cleanup-orphans", "--region", region, "--yes"], 2, id=f"cleanup-region-{label}"
+            ),
+        ]
+    rows += [
+        pytest.param(["audit", "--account-profile", "prod"], 2, id="audit-profile-with-fake"),
+        pytest.param(
+            ["cleanup-orphans", "--account-profile", "prod", "--yes"],
+            2,
+            id="cleanup-profile-with-fake",
+        ),
+    ]
+    return rows
+
+
 def _cli_rows() -> list[Any]:
     rows: list[Any] = []
     for label, name in BAD_NAMES.items():
@@ -469,7 +492,7 @@ def _cli_rows() -> list[Any]:
     return rows
 
 
-@pytest.mark.parametrize(("argv", "code"), _cli_rows())
+@pytest.mark.parametrize(("argv", "code"), _cli_rows() + _fleet_cli_rows())
 def test_cli_rejects_bad_input_in_one_line_before_any_call(
     fake: FakeAWS, capsys: pytest.CaptureFixture[str], argv: list[str], code: int
 ) -> None:

@@ -47,6 +47,8 @@ from slrkit import (
     SlrkitError,
     ThrottledError,
 )
+from slrkit._cli import main
+from slrkit._clients import make_client
 from slrkit.exceptions import AccessDeniedError
 from slrkit.testing import FakeAWS
 
@@ -126,16 +128,29 @@ class Armed:
 class Bench:
     """One case's world: a fake loaded from a scenario's snapshot, and a fresh kit on it."""
 
-    def __init__(self, fake: FakeAWS) -> None:
+    def __init__(self, fake: FakeAWS, *, knows_account: bool) -> None:
         self.fake = fake
         self.session = fake.session(REGION)
         self.trace: list[str] = []
         self.counts: Counter[str] = Counter()
         self.armed: Armed | None = None
         self.session.events.register("before-parameter-build", self._before_call)
-        self.kit = ProfilesKit(
-            REGION, session=self.session, clock=fake.clock, rand=random.Random(0).random
-        )
+        jitter = random.Random(0).random
+        if knows_account:
+            # The kit of a caller who gives the account id: no STS client, no STS call.
+            self.kit = ProfilesKit(
+                REGION,
+                profiles_client=cast(
+                    "CustomerProfilesClient",
+                    make_client(self.session, "customer-profiles", REGION),
+                ),
+                iam_client=cast("IAMClient", make_client(self.session, "iam", REGION)),
+                account_id=ACCOUNT,
+                clock=fake.clock,
+                rand=jitter,
+            )
+        else:
+            self.kit = ProfilesKit(REGION, session=self.session, clock=fake.clock, rand=jitter)
         bystander_role = _role_of(fake, domain_arn(BYSTANDER, OTHER_REGION))
         assert bystander_role is not None
         self.bystander_role = bystander_role
@@ -289,6 +304,8 @@ class Scenario:
     promise: Callable[[Bench, object], None]
     goal: Callable[[Bench, object], None]
     role_cleanup_delay: float | None = 20.0
+    knows_account: bool = True
+    in_full_matrix_only: bool = False
 
     def rerun(self, bench: Bench) -> object:
         """The operation again, as a user would run it; a deletion names the planned role."""
@@ -325,10 +342,18 @@ def _list_work(bench: Bench) -> object:
 SCENARIOS: Final = {
     s.name: s
     for s in (
-        Scenario("ensure-create", None, _ensure_work, _ensure_promise, _ensure_goal),
+        Scenario(
+            "ensure-create", None, _ensure_work, _ensure_promise, _ensure_goal, knows_account=False
+        ),
         Scenario("ensure-update", _old_domain, _ensure_work, _ensure_promise, _ensure_goal),
         Scenario(
-            "describe-tagged", _tagged_domain, _describe_work, _describe_promise, _describe_promise
+            "describe-tagged",
+            _tagged_domain,
+            _describe_work,
+            _describe_promise,
+            _describe_promise,
+            # The same calls as "plan"; the full matrix runs both.
+            in_full_matrix_only=True,
         ),
         Scenario(
             "describe-untagged",
@@ -338,7 +363,9 @@ SCENARIOS: Final = {
             _describe_promise,
         ),
         Scenario("plan", _tagged_domain, _plan_work, _plan_promise, _plan_goal),
-        Scenario("list-domains", _tagged_domain, _list_work, _nothing, _list_goal),
+        Scenario(
+            "list-domains", _tagged_domain, _list_work, _nothing, _list_goal, knows_account=False
+        ),
         Scenario("delete-service-removes-role", _tagged_domain, _delete(60.0), _deleted, _deleted),
         Scenario(
             "delete-slrkit-removes-role",
@@ -369,7 +396,7 @@ def snapshot(scenario: str) -> Path:
 
 def bench(scenario: str) -> Bench:
     """A fresh bench at the scenario's start, with the domain's role noted."""
-    return Bench(FakeAWS.load(snapshot(scenario)))
+    return Bench(FakeAWS.load(snapshot(scenario)), knows_account=SCENARIOS[scenario].knows_account)
 
 
 @functools.cache
@@ -585,7 +612,9 @@ def cases() -> list[Case]:
     """
     found: list[Case] = []
     turn = 0
-    for scenario in SCENARIOS:
+    for scenario, spec in SCENARIOS.items():
+        if spec.in_full_matrix_only and not FULL_MATRIX:
+            continue
         for operation, nth, after_delete in _occurrences(clean_trace(scenario)):
             for kind in KINDS:
                 if not kind.applies(operation, after_delete):
@@ -807,9 +836,12 @@ def test_a_tagged_role_missed_once_is_still_found_by_evidence() -> None:
     "the role to pass to the rerun (which then needs role_name, or fails with "
     "DomainNotFoundError)",
 )
-def test_an_error_after_the_domain_is_deleted_says_what_is_left() -> None:
-    """When role removal fails after the domain is deleted, the error carries the report so far
-    (domain deleted, role name), so the rerun the message asks for can finish the work."""
+def test_an_error_after_the_domain_is_deleted_says_what_is_left(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """When removing the role fails after the domain is deleted, the error carries the report
+    so far (domain deleted, role named), and the command line names the rerun that finishes
+    the work, with --role."""
     run = bench("delete-slrkit-removes-role")
     run.fake.fail("DeleteServiceLinkedRole", code="AccessDenied", status=403)
     with pytest.raises(AccessDeniedError) as caught:
@@ -819,4 +851,10 @@ def test_an_error_after_the_domain_is_deleted_says_what_is_left() -> None:
     assert isinstance(report, DeletionReport)
     assert report.domain_deleted
     assert report.role_name == run.start_role
-    assert f"{run.start_role}" in str(caught.value)
+
+    again = bench("delete-slrkit-removes-role")
+    again.fake.fail("DeleteServiceLinkedRole", code="AccessDenied", status=403)
+    argv = ["--fake", "delete", DOMAIN, "--region", REGION, "--confirm", DOMAIN]
+    assert main(argv, fake=again.fake) == 1
+    [line] = capsys.readouterr().err.splitlines()[-1:]
+    assert f"--role {again.start_role}" in line
