@@ -71,6 +71,13 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHONS[-1])
+def bench(session: nox.Session) -> None:
+    """Benchmarks, each figure a ratio against a baseline of the same run; writes BENCHMARKS.md."""
+    session.install(".[pulumi]", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    session.run("python", "-m", "benchmarks.run", *session.posargs)
+
+
+@nox.session(python=PYTHONS[-1])
 def examples(session: nox.Session) -> None:
     """Run every example against the fake."""
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "tests"))

@@ -81,7 +81,7 @@ def writes(fake: FakeAWS) -> list[str]:
 
 
 def raw_profiles(fake: FakeAWS, region: str = REGION) -> CustomerProfilesClient:
-    return fake.session(region).client("customer-profiles")
+    return fake.client("customer-profiles", region)
 
 
 def create_untagged(fake: FakeAWS, name: str, region: str = REGION) -> None:
@@ -111,9 +111,8 @@ def test_kit_validates_the_region_before_anything(fake: FakeAWS) -> None:
 
 def test_kit_takes_the_region_from_explicit_clients(fake: FakeAWS) -> None:
     """With both clients given, the region comes from them and must agree."""
-    session = fake.session(REGION)
-    cp = session.client("customer-profiles")
-    iam = session.client("iam")
+    cp = fake.client("customer-profiles", REGION)
+    iam = fake.client("iam", REGION)
     kit = ProfilesKit(None, profiles_client=cp, iam_client=iam, account_id=ACCOUNT)
     assert kit.region_name == REGION
     with pytest.raises(InvalidInputError, match="must match the region of profiles_client"):

@@ -99,6 +99,7 @@ def test_domain_from_get_domain_response() -> None:
     assert domain.stats == DomainStats(
         profile_count=3, metering_profile_count=4, object_count=9, total_size=1024
     )
+    assert domain.stats is not None
     assert not domain.stats.is_empty
     assert isinstance(domain.matching, Matching)
     assert domain.matching.job_schedule is not None
