@@ -79,12 +79,27 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FakeAWS",
+    "FakeServer",
     "FidelityError",
     "RecordedCall",
     "StateFileError",
     "UnsupportedOperationError",
     "VirtualClock",
 ]
+
+if TYPE_CHECKING:
+    from slrkit._serve import FakeServer
+else:
+
+    def __getattr__(name: str) -> object:
+        # The server imports this module; importing it here, on first use, avoids the cycle
+        # and keeps the HTTP machinery out of every test run that never serves.
+        if name == "FakeServer":
+            from slrkit._serve import FakeServer  # noqa: PLC0415
+
+            return FakeServer
+        raise AttributeError(f"module 'slrkit.testing' has no attribute {name!r}")
+
 
 DEFAULT_ACCOUNT_ID: Final = "123456789012"
 DEFAULT_REGION: Final = "us-east-1"
