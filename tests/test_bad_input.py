@@ -290,18 +290,6 @@ def test_bad_construction_is_refused_before_any_call(
     assert fake.calls == ()
 
 
-FLEET_STS_FIRST: Final = pytest.mark.xfail(
-    strict=True,
-    reason="bug: Fleet._ensure_one builds the kit (one GetCallerIdentity) before the kit "
-    "validates the spec's settings",
-)
-DELETE_SAYS_DELETING: Final = pytest.mark.xfail(
-    strict=True,
-    reason="bug: 'slrkit delete' prints 'Deleting domain ...' before --role is validated, so "
-    "a bad --role gives two lines, the first claiming a deletion",
-)
-
-
 def _fleet(fake: FakeAWS) -> Fleet:
     return Fleet(
         {"main": fake.session(REGION)},
@@ -354,13 +342,11 @@ def test_fleet_refuses_a_bad_spec_before_any_call(
             DomainSpec(name="acme", region=REGION, default_expiration_days=0),
             "default_expiration_days",
             id="zero-days",
-            marks=FLEET_STS_FIRST,
         ),
         pytest.param(
             DomainSpec(name="acme", region=REGION, default_expiration_days=1, tags={"aws:x": "y"}),
             "tags",
             id="aws-tag",
-            marks=FLEET_STS_FIRST,
         ),
     ],
 )
@@ -473,7 +459,6 @@ def _cli_rows() -> list[Any]:
                 ["delete", "acme", "--region", REGION, "--confirm", "acme", "--role", role],
                 2,
                 id=f"delete-role-{label}",
-                marks=DELETE_SAYS_DELETING,
             ),
         ]
     for confirm in ("ACME", "acme ", "", "beta"):

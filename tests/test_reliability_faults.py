@@ -627,34 +627,12 @@ def cases() -> list[Case]:
     return found
 
 
-_LOST_ROLE = (
-    "bug: when GetRole on the tagged role fails once with NoSuchEntity, the evidence fallback "
-    "rules out that very role (`_roles.choose` counts the domain's own tag as a claim by "
-    "another domain), so the plan has no role and safe_delete_domain deletes the domain, "
-    "reports success and leaves the role behind"
-)
-KNOWN_BUGS: Final = {
-    "delete-service-removes-role:GetRole#1:not-found": _LOST_ROLE,
-    "delete-slrkit-removes-role:GetRole#1:not-found": _LOST_ROLE,
-}
-"""Cases that fail until the bug named is fixed (strict: a fix makes them fail loudly)."""
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrize ``case`` with the matrix derived from the clean runs."""
     if "case" in metafunc.fixturenames:
         metafunc.parametrize(
             "case",
-            [
-                pytest.param(
-                    case,
-                    id=case.id,
-                    marks=[pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[case.id])]
-                    if case.id in KNOWN_BUGS
-                    else [],
-                )
-                for case in cases()
-            ],
+            [pytest.param(case, id=case.id) for case in cases()],
         )
 
 
@@ -760,38 +738,49 @@ def test_iam_propagation_delay(delay: float, outcome: type[SlrkitError] | None) 
 @pytest.mark.parametrize("cleanup", [20.0, None], ids=["service-cleans", "service-never-cleans"])
 def test_a_failed_deletion_task_is_reported_and_never_forced(cleanup: float | None) -> None:
     """A deletion task that FAILS because another domain uses the role ends in RoleInUseError
-    naming that domain; the other domain, its data and its role are untouched, the task is not
+    naming that domain; the other domain and its role are untouched, the task is not
     resubmitted, and a rerun with the domain's real role finishes the work."""
     run = bench("delete-service-removes-role" if cleanup else "delete-slrkit-removes-role")
     own_role = run.start_role
-    # The domain's tag names the bystander's role (a copy-paste, or a race at creation).
+    # The domain's tag names the role of a neighbour in its own region (a copy-paste).
     cp = run.fake.client("customer-profiles", REGION)
-    cp.tag_resource(resourceArn=domain_arn(DOMAIN), tags={"slrkit:linked-role": run.bystander_role})
+    cp.create_domain(DomainName="gamma", DefaultExpirationDays=DAYS)
+    run.fake.advance(run.fake.propagation_delay + 1)
+    neighbour = _role_of(run.fake, domain_arn("gamma"))
+    assert neighbour is not None
+    cp.tag_resource(resourceArn=domain_arn(DOMAIN), tags={"slrkit:linked-role": neighbour})
     run.fake.clear_calls()
     with pytest.raises(RoleInUseError) as caught:
         run.kit.safe_delete_domain(DOMAIN, confirm=DOMAIN, cleanup_grace=5)
-    assert caught.value.role_name == run.bystander_role
-    assert [r for u in caught.value.usages for r in u.resources] == [
-        domain_arn(BYSTANDER, OTHER_REGION)
-    ]
+    assert caught.value.role_name == neighbour
+    assert [r for u in caught.value.usages for r in u.resources] == [domain_arn("gamma")]
     assert len(run.fake.calls_to("DeleteServiceLinkedRole")) == 1
-    assert_nothing_else_touched(run, refused=frozenset({run.bystander_role}))
+    assert neighbour in run.fake.roles()
+    assert "gamma" in run.fake.domains(REGION)
     run.fake.advance(60)
     run.kit.safe_delete_domain(DOMAIN, confirm=DOMAIN, role_name=own_role)
     assert DOMAIN not in run.fake.domains(REGION)
     assert own_role not in run.fake.roles(include_pending=True)
-    assert_nothing_else_touched(run, refused=frozenset({run.bystander_role}))
+    assert neighbour in run.fake.roles()
 
 
-# -- bugs found on the way (strict xfail: the fix turns them into failures to un-mark) ---------
+def test_a_tag_naming_a_role_used_in_another_region_is_not_trusted() -> None:
+    """A tag naming the role of a domain in another region is ignored: the evidence finds
+    the domain's own role, which goes with it, and the other domain's role is untouched."""
+    run = bench("delete-slrkit-removes-role")
+    own_role = run.start_role
+    cp = run.fake.client("customer-profiles", REGION)
+    cp.tag_resource(resourceArn=domain_arn(DOMAIN), tags={"slrkit:linked-role": run.bystander_role})
+    assert run.kit.describe_linked_role(DOMAIN).name == own_role
+    report = run.kit.safe_delete_domain(DOMAIN, confirm=DOMAIN, cleanup_grace=5)
+    assert report.role_name == own_role
+    assert own_role not in run.fake.roles(include_pending=True)
+    assert_nothing_else_touched(run)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: _await_new_role takes the first role that appears after its ListRoles "
-    "snapshot, and a role of another domain created moments before (still propagating "
-    "at the snapshot) appears first",
-)
+# -- bugs found on the way, each fixed; kept as regression tests ------------------------------
+
+
 @pytest.mark.parametrize("other_region", [REGION, OTHER_REGION])
 def test_ensure_never_tags_another_domains_role(other_region: str) -> None:
     """A domain created while another caller's new domain still has its role propagating is
@@ -817,11 +806,6 @@ def test_ensure_never_tags_another_domains_role(other_region: str) -> None:
     assert kit.describe_linked_role(DOMAIN).name == own
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: _roles.choose counts the domain's own slrkit:linked-role tag as another "
-    "domain's claim, so the evidence fallback rules out the very role the tag names",
-)
 def test_a_tagged_role_missed_once_is_still_found_by_evidence() -> None:
     """When GetRole on the tagged role answers NoSuchEntity once, the evidence fallback still
     finds that role (instead of none, which lets safe_delete_domain orphan it)."""
@@ -830,12 +814,6 @@ def test_a_tagged_role_missed_once_is_still_found_by_evidence() -> None:
     assert run.kit.describe_linked_role(DOMAIN).name == run.start_role
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: an error raised after DeleteDomain does not say that the domain is gone, nor "
-    "the role to pass to the rerun (which then needs role_name, or fails with "
-    "DomainNotFoundError)",
-)
 def test_an_error_after_the_domain_is_deleted_says_what_is_left(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -276,11 +276,6 @@ class Lifecycle(RuleBasedStateMachine):
         self, region: str, name: str, days: int, tags: dict[str, str], fault: Fault | None
     ) -> None:
         """Create or update a domain; on success it has the spec and names its own role."""
-        if self.fake.roles(include_pending=True) != self.fake.roles():
-            # KNOWN BUG (test_reliability_faults.py::test_ensure_never_tags_another_domains_role):
-            # a domain created while another domain's role is still propagating may be
-            # tagged with that role. Let the role propagate until the fix lands.
-            self.fake.advance(self.fake.propagation_delay)
         self.w.arm(fault)
         try:
             result = self.w.kits[region].ensure_domain(

@@ -27,7 +27,7 @@ from slrkit import _roles
 from slrkit._aws import Calls
 from slrkit._clients import make_client
 from slrkit._clock import Clock, Crew, SystemClock, crew
-from slrkit._kit import ProfilesKit
+from slrkit._kit import ProfilesKit, check_spec
 from slrkit._models import Domain, EnsureResult, Evidence, LinkedRole
 from slrkit._ratelimit import RateLimiter, RateLimits
 from slrkit._regions import SUPPORTED_REGIONS, validate_region
@@ -316,6 +316,16 @@ class Fleet:
         where = functools.partial(FleetItem, account=account, region=spec.region, name=spec.name)
         try:
             validate_domain_name(spec.name)
+            # Bad settings fail their item before the kit (and its account lookup) exists.
+            check_spec(
+                default_expiration_days=spec.default_expiration_days,
+                default_encryption_key=spec.default_encryption_key,
+                dead_letter_queue_url=spec.dead_letter_queue_url,
+                matching=spec.matching,
+                rule_based_matching=spec.rule_based_matching,
+                data_store=spec.data_store,
+                tags=spec.tags,
+            )
             result = self._kit(account, spec.region).ensure_domain(
                 spec.name,
                 default_expiration_days=spec.default_expiration_days,

@@ -52,6 +52,7 @@ from slrkit.exceptions import (
     LinkedRoleError,
     LinkedRoleNotFoundError,
     RoleInUseError,
+    SlrkitError,
     UnsafeRoleError,
 )
 
@@ -65,7 +66,7 @@ if TYPE_CHECKING:
 
     from slrkit._ratelimit import RateLimiter
 
-__all__ = ["ProfilesKit"]
+__all__ = ["ProfilesKit", "check_spec"]
 
 _log = logging.getLogger("slrkit")
 
@@ -112,6 +113,43 @@ _API_NAMES: Final = {
     "rule_based_matching": "RuleBasedMatching",
     "data_store": "DataStore",
 }
+
+
+def check_spec(**given: Any) -> _Spec:  # noqa: ANN401 - validated right here
+    """The settings of `ProfilesKit.ensure_domain`, validated; raises InvalidInputError."""
+    validate_expiration_days(given["default_expiration_days"])
+    if given["default_encryption_key"] is not None:
+        validate_default_encryption_key(given["default_encryption_key"])
+    if given["dead_letter_queue_url"] is not None:
+        validate_dead_letter_queue_url(given["dead_letter_queue_url"])
+    for field, kind in (
+        ("matching", Matching),
+        ("rule_based_matching", RuleBasedMatching),
+        ("data_store", DataStore),
+    ):
+        value = given[field]
+        if value is not None:
+            if not isinstance(value, kind):
+                raise InvalidInputError(field, value, f"must be a slrkit.{kind.__name__}")
+            validate_settings(value, field)
+    tags = given["tags"]
+    if tags is not None:
+        tags = validate_tags(tags)
+        if len(tags) > MAX_TAGS - 1:
+            raise InvalidInputError(
+                "tags",
+                f"<{len(tags)} tags>",
+                f"at most {MAX_TAGS - 1}: slrkit keeps one tag for the linked role",
+            )
+    return _Spec(
+        default_expiration_days=given["default_expiration_days"],
+        default_encryption_key=given["default_encryption_key"],
+        dead_letter_queue_url=given["dead_letter_queue_url"],
+        matching=given["matching"],
+        rule_based_matching=given["rule_based_matching"],
+        data_store=given["data_store"],
+        tags=tags,
+    )
 
 
 def _candidate(role: RoleTypeDef) -> _roles.Candidate:
@@ -253,7 +291,7 @@ class ProfilesKit:
             AWSError: An API call failed.
         """
         validate_domain_name(name)
-        spec = self._spec(
+        spec = check_spec(
             default_expiration_days=default_expiration_days,
             default_encryption_key=default_encryption_key,
             dead_letter_queue_url=dead_letter_queue_url,
@@ -281,41 +319,6 @@ class ProfilesKit:
                 return created
             current = self._get_domain(calls, name)
         return self._update(calls, current, spec, dry_run=dry_run)
-
-    def _spec(self, **given: Any) -> _Spec:  # noqa: ANN401 - validated right here
-        validate_expiration_days(given["default_expiration_days"])
-        if given["default_encryption_key"] is not None:
-            validate_default_encryption_key(given["default_encryption_key"])
-        if given["dead_letter_queue_url"] is not None:
-            validate_dead_letter_queue_url(given["dead_letter_queue_url"])
-        for field, kind in (
-            ("matching", Matching),
-            ("rule_based_matching", RuleBasedMatching),
-            ("data_store", DataStore),
-        ):
-            value = given[field]
-            if value is not None:
-                if not isinstance(value, kind):
-                    raise InvalidInputError(field, value, f"must be a slrkit.{kind.__name__}")
-                validate_settings(value, field)
-        tags = given["tags"]
-        if tags is not None:
-            tags = validate_tags(tags)
-            if len(tags) > MAX_TAGS - 1:
-                raise InvalidInputError(
-                    "tags",
-                    f"<{len(tags)} tags>",
-                    f"at most {MAX_TAGS - 1}: slrkit keeps one tag for the linked role",
-                )
-        return _Spec(
-            default_expiration_days=given["default_expiration_days"],
-            default_encryption_key=given["default_encryption_key"],
-            dead_letter_queue_url=given["dead_letter_queue_url"],
-            matching=given["matching"],
-            rule_based_matching=given["rule_based_matching"],
-            data_store=given["data_store"],
-            tags=tags,
-        )
 
     def _create(
         self, calls: Calls, name: str, spec: _Spec, *, wait_for_role: bool
@@ -356,7 +359,10 @@ class ProfilesKit:
         waits = calls.deadline.waits(f"the service-linked role of domain {domain.name!r} to appear")
         while True:
             listed = self._list_roles(calls)
-            fresh = _roles.new_roles(before, [_candidate(r) for r in listed.values()])
+            seen = [_candidate(r) for r in listed.values()]
+            # A role created before the domain belongs to another domain, even if it was
+            # still propagating when the snapshot was taken.
+            fresh = _roles.new_roles(before, seen, not_before=domain.created_at)
             if fresh:
                 break
             waits.wait(last_state="no new role yet")
@@ -436,9 +442,19 @@ class ProfilesKit:
         tagged = domain.linked_role_name
         if tagged:
             role = self._find_role(calls, tagged)
-            if role is not None:
+            if role is None:
+                _log.warning("role %s named by domain %s's tag is gone", tagged, domain.name)
+            elif role.last_used_region in (None, domain.region):
                 return _roles.with_evidence(role, Evidence.TAG)
-            _log.warning("role %s named by domain %s's tag is gone", tagged, domain.name)
+            else:
+                # A domain's role is used in the domain's region only: the tag is wrong,
+                # and trusting it would point a deletion at another domain's role.
+                _log.warning(
+                    "role %s named by domain %s's tag was last used in %s: not its role",
+                    tagged,
+                    domain.name,
+                    role.last_used_region,
+                )
         listed = self._list_roles(calls)
         near = _roles.near_in_time(domain, [_candidate(r) for r in listed.values()])
         # ListRoles omits RoleLastUsed: GetRole tells the region each candidate was used in.
@@ -644,7 +660,15 @@ class ProfilesKit:
         elif not wait:
             steps.append(Step(name="remove role", outcome="skipped", detail="wait=False"))
         else:
-            removed_by = self._remove_role(calls, plan, plan.role, steps, grace=cleanup_grace)
+            try:
+                removed_by = self._remove_role(calls, plan, plan.role, steps, grace=cleanup_grace)
+            except SlrkitError as exc:
+                # The domain may be gone now, and with it the evidence: the error carries
+                # what was done and the role a rerun must be given.
+                exc.report = self._report(
+                    plan, calls, steps, domain_deleted=domain_deleted, removed_by=None
+                )
+                raise
         return self._report(
             plan, calls, steps, domain_deleted=domain_deleted, removed_by=removed_by
         )

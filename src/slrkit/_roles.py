@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
 __all__ = [
+    "CLOCK_SKEW",
     "CREATION_WINDOW",
     "Candidate",
     "choose",
@@ -38,6 +39,9 @@ __all__ = [
 
 CREATION_WINDOW: Final = dt.timedelta(minutes=2)
 """How far apart a domain's and its role's creation times may be."""
+
+CLOCK_SKEW: Final = dt.timedelta(seconds=1)
+"""How much earlier than its domain a new role's creation time may read."""
 
 
 def is_profile_role(name: str, path: str) -> bool:
@@ -78,7 +82,13 @@ def choose(
         LinkedRoleNotFoundError: No candidate is left.
         AmbiguousLinkedRoleError: More than one candidate has the strongest evidence.
     """
-    claimed = {d.linked_role_name for d in others if d.linked_role_name}
+    # The domain's own tag is no claim against it: when the role it names could not be
+    # read once, that very role must stay a candidate.
+    claimed = {
+        d.linked_role_name
+        for d in others
+        if d.linked_role_name and (d.name, d.region) != (domain.name, domain.region)
+    }
     left = [
         c
         for c in candidates
@@ -115,10 +125,16 @@ def _closer_to_another(role: Candidate, domain: Domain, others: Sequence[Domain]
     )
 
 
-def new_roles(before: Iterable[str], after: Sequence[Candidate]) -> list[Candidate]:
-    """The roles in *after* that were not in *before*."""
+def new_roles(
+    before: Iterable[str], after: Sequence[Candidate], *, not_before: dt.datetime
+) -> list[Candidate]:
+    """The roles in *after* that were not in *before* and were created at *not_before* or later.
+
+    `CLOCK_SKEW` of slack allows for IAM's and Customer Profiles' clocks to differ.
+    """
     seen = set(before)
-    return [c for c in after if c.name not in seen]
+    earliest = not_before - CLOCK_SKEW
+    return [c for c in after if c.name not in seen and c.created_at >= earliest]
 
 
 def with_evidence(role: LinkedRole, evidence: Evidence) -> LinkedRole:

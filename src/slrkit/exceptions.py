@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from slrkit._models import RoleUsage
+    from slrkit._models import DeletionReport, RoleUsage
 
 __all__ = [
     "AWSError",
@@ -56,7 +56,15 @@ __all__ = [
 
 
 class SlrkitError(Exception):
-    """The root of every error slrkit raises."""
+    """The root of every error slrkit raises.
+
+    Attributes:
+        report: Set when `ProfilesKit.safe_delete_domain` fails after it deleted the
+            domain: what it did so far, and the ``role_name`` that a rerun needs to
+            finish (pass it as ``role_name=``). None otherwise.
+    """
+
+    report: DeletionReport | None = None
 
 
 class InvalidInputError(SlrkitError, ValueError):

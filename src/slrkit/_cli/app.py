@@ -301,6 +301,18 @@ _FIXES: Final[tuple[tuple[type[Exception], str], ...]] = (
 
 def _message(exc: Exception) -> str:
     """One line naming the problem and the fix, in the words of the command line."""
+    message = _problem(exc)
+    report = exc.report if isinstance(exc, SlrkitError) else None
+    if report is not None and report.domain_deleted and report.role_name:
+        name, region = report.domain_name, report.region
+        message += (
+            f"; domain {name} is already deleted: finish with 'slrkit delete {name} "
+            f"--region {region} --confirm {name} --role {report.role_name}'"
+        )
+    return message
+
+
+def _problem(exc: Exception) -> str:
     if isinstance(exc, InvalidInputError):
         flag = _FLAGS.get(exc.field.split("[", 1)[0], exc.field)
         return f"{flag} {exc.value!r} is invalid: {exc.rule}"

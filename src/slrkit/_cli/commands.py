@@ -13,7 +13,12 @@ from slrkit._cli.output import fields, show, table, when
 from slrkit._models import Action, Blocker, DeletionPlan, DeletionReport, Evidence, LinkedRole
 from slrkit._policy import least_privilege_policy
 from slrkit._regions import REGION_NAMES
-from slrkit._validate import LINKED_ROLE_TAG, validate_confirm, validate_domain_name
+from slrkit._validate import (
+    LINKED_ROLE_TAG,
+    validate_confirm,
+    validate_domain_name,
+    validate_linked_role_name,
+)
 from slrkit.exceptions import RefusedError
 
 if TYPE_CHECKING:
@@ -332,6 +337,8 @@ def _delete(ctx: Context, args: argparse.Namespace) -> int:
     validate_domain_name(args.name)
     confirm = args.confirm if args.confirm is not None else _ask_confirmation(ctx, args)
     validate_confirm(args.name, confirm)  # refuse before saying "Deleting"
+    if args.role is not None:
+        validate_linked_role_name(args.role, "role_name")
     kit = ctx.kit(args.region)
     ctx.out.progress(
         f"Deleting domain {args.name} in {args.region}"
