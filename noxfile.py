@@ -59,7 +59,7 @@ def lint(session: nox.Session) -> None:
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
-    session.run("bandit", "--quiet", "--recursive", "src")
+    session.run("bandit", "--configfile", "pyproject.toml", "--quiet", "--recursive", "src")
 
 
 @nox.session(python=PYTHONS[0])
@@ -68,6 +68,40 @@ def typecheck(session: nox.Session) -> None:
     session.install("-e", ".[pulumi]", *nox.project.dependency_groups(PYPROJECT, "typing"))
     session.run("mypy")
     session.run("pyright")
+
+
+@nox.session(python=PYTHONS[-1])
+def soak(session: nox.Session) -> None:
+    """Every fault at every call, and thousands of random lifecycles (not in CI: minutes)."""
+    session.install(".", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    session.run(
+        "pytest",
+        "tests/test_reliability_faults.py",
+        "tests/test_reliability_stateful.py",
+        "tests/test_concurrency.py",
+        *session.posargs,
+        env={"SLRKIT_HYPOTHESIS_PROFILE": "soak", "SLRKIT_FAULT_MATRIX": "full"},
+    )
+
+
+@nox.session(python=PYTHONS[-1])
+def audit(session: nox.Session) -> None:
+    """pip-audit on the locked dependency set (uv.lock): every group and extra."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "audit"))
+    requirements = Path(session.create_tmp()) / "requirements.txt"
+    session.run(
+        "uv",
+        "export",
+        "--frozen",
+        "--all-groups",
+        "--all-extras",
+        "--no-emit-project",
+        "--format",
+        "requirements-txt",
+        "--output-file",
+        str(requirements),
+    )
+    session.run("pip-audit", "--strict", "--require-hashes", "--disable-pip", "-r", str(requirements))
 
 
 @nox.session(python=PYTHONS[-1])
