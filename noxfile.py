@@ -101,7 +101,9 @@ def audit(session: nox.Session) -> None:
         "--output-file",
         str(requirements),
     )
-    session.run("pip-audit", "--strict", "--require-hashes", "--disable-pip", "-r", str(requirements))
+    session.run(
+        "pip-audit", "--strict", "--require-hashes", "--disable-pip", "-r", str(requirements)
+    )
 
 
 @nox.session(python=PYTHONS[-1])
