@@ -50,7 +50,7 @@ _find_pyenv_pythons()
 def tests(session: nox.Session) -> None:
     """Run the whole test suite on one Python."""
     session.install(".[pulumi]", *nox.project.dependency_groups(PYPROJECT, "tests"))
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "--numprocesses", "auto", *session.posargs)
 
 
 @nox.session(python=PYTHONS[-1])
