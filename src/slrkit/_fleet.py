@@ -317,7 +317,7 @@ class Fleet:
         try:
             validate_domain_name(spec.name)
             # Bad settings fail their item before the kit (and its account lookup) exists.
-            check_spec(
+            checked = check_spec(
                 default_expiration_days=spec.default_expiration_days,
                 default_encryption_key=spec.default_encryption_key,
                 dead_letter_queue_url=spec.dead_letter_queue_url,
@@ -326,17 +326,8 @@ class Fleet:
                 data_store=spec.data_store,
                 tags=spec.tags,
             )
-            result = self._kit(account, spec.region).ensure_domain(
-                spec.name,
-                default_expiration_days=spec.default_expiration_days,
-                default_encryption_key=spec.default_encryption_key,
-                dead_letter_queue_url=spec.dead_letter_queue_url,
-                matching=spec.matching,
-                rule_based_matching=spec.rule_based_matching,
-                data_store=spec.data_store,
-                tags=spec.tags,
-                wait_for_role=False,
-            )
+            kit = self._kit(account, spec.region)
+            result = kit._ensure(spec.name, checked, dry_run=False, wait_for_role=False)
         except SlrkitError as exc:
             self._say(f"{account} {spec.region} {spec.name}: failed: {exc}")
             return where(error=exc)

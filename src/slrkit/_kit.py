@@ -104,6 +104,14 @@ class _Spec:
                 wanted[name] = value
         return wanted
 
+    def as_new(self) -> tuple[FieldChange, ...]:
+        """The changes of creating a domain with this spec: every managed field, from None."""
+        settings = [FieldChange(field=f, old=None, new=v) for f, v in self.settings().items()]
+        tags = [
+            FieldChange(field=f"tags[{k}]", old=None, new=v) for k, v in (self.tags or {}).items()
+        ]
+        return (*settings, *tags)
+
 
 _API_NAMES: Final = {
     "default_expiration_days": "DefaultExpirationDays",
@@ -300,19 +308,18 @@ class ProfilesKit:
             data_store=data_store,
             tags=tags,
         )
+        return self._ensure(name, spec, dry_run=dry_run, wait_for_role=wait_for_role)
+
+    def _ensure(
+        self, name: str, spec: _Spec, *, dry_run: bool, wait_for_role: bool
+    ) -> EnsureResult:
+        """`ensure_domain` once its arguments are validated (`Fleet` validates first)."""
         calls = self._calls()
         current = self._find_domain(calls, name)
         if current is None:
             if dry_run:
-                changes = tuple(
-                    FieldChange(field=field, old=None, new=value)
-                    for field, value in spec.settings().items()
-                ) + tuple(
-                    FieldChange(field=f"tags[{k}]", old=None, new=v)
-                    for k, v in (spec.tags or {}).items()
-                )
                 return EnsureResult(
-                    action=Action.CREATED, domain=None, changes=changes, dry_run=True
+                    action=Action.CREATED, domain=None, changes=spec.as_new(), dry_run=True
                 )
             created = self._create(calls, name, spec, wait_for_role=wait_for_role)
             if created is not None:
@@ -336,12 +343,7 @@ class ProfilesKit:
                 return None
             raise
         domain = Domain._from_api(response, region=self._region, account_id=self._account(calls))
-        changes = tuple(
-            FieldChange(field=field, old=None, new=value)
-            for field, value in spec.settings().items()
-        ) + tuple(
-            FieldChange(field=f"tags[{k}]", old=None, new=v) for k, v in (spec.tags or {}).items()
-        )
+        changes = spec.as_new()
         role = None
         if wait_for_role:
             role = self._await_new_role(calls, domain, before)
