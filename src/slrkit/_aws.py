@@ -17,7 +17,7 @@ from botocore import exceptions as botocore_errors
 from botocore.exceptions import BotoCoreError, ClientError
 
 from slrkit._models import ApiCall, Wait
-from slrkit._retry import Deadline, RetryPolicy
+from slrkit._retry import Deadline, RetryPolicy, WaitLoop
 from slrkit.exceptions import (
     AccessDeniedError,
     AWSError,
@@ -155,7 +155,7 @@ class Calls:
                 policy and the deadline allow.
         """
         op = OPERATIONS[operation]
-        throttle_waits = self.deadline.waits(f"{operation} to stop being throttled")
+        throttle_waits: WaitLoop | None = None  # made on the first throttle: calls are hot
         while True:
             if self._limiter is not None:
                 paced = self._limiter.acquire(op.service, self._region, operation)
@@ -174,11 +174,12 @@ class Calls:
                     )
                 )
                 _log.debug("%s %s -> %s", op.service, operation, error.code)
-                if isinstance(error, ThrottledError) and (
-                    throttle_waits.attempts < self.deadline.policy.throttle_retries
-                ):
-                    throttle_waits.wait(last_state=error.code)
-                    continue
+                if isinstance(error, ThrottledError):
+                    if throttle_waits is None:
+                        throttle_waits = self.deadline.waits(f"{operation} to stop being throttled")
+                    if throttle_waits.attempts < self.deadline.policy.throttle_retries:
+                        throttle_waits.wait(last_state=error.code)
+                        continue
                 raise error from exc
             retries = _retry_attempts(response)
             self.calls.append(ApiCall(service=op.service, operation=operation, retries=retries))

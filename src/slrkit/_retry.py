@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from slrkit._clock import Clock
 
-__all__ = ["Deadline", "RetryPolicy"]
+__all__ = ["Deadline", "RetryPolicy", "WaitLoop"]
 
 _log = logging.getLogger("slrkit.retry")
 
