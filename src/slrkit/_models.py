@@ -134,7 +134,7 @@ class Domain:
                 else None
             ),
             data_store=DataStore._from_api(data["DataStore"]) if data.get("DataStore") else None,
-            tags=dict(data.get("Tags") or {}),
+            tags=data.get("Tags") or {},
             created_at=data["CreatedAt"],
             last_updated_at=data["LastUpdatedAt"],
             stats=DomainStats._from_api(data["Stats"]) if "Stats" in data else None,

@@ -50,7 +50,6 @@ _DOMAIN_NAME: Final = re.compile(r"^[a-zA-Z0-9_-]+$")
 # The model's pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; `+-=` is a range that
 # includes the digits, so it is kept verbatim rather than "fixed".
 _TAG_KEY: Final = re.compile(r"^(?!aws:)[a-zA-Z+-=._:/]+$")
-_ROLE_NAME: Final = re.compile(r"^[\w+=,.@-]+$")
 
 Rule = Callable[[str, object], None]
 """A check of one value: ``rule(field, value)`` raises `InvalidInputError` or returns."""
@@ -105,6 +104,11 @@ def check_in(*choices: str) -> Rule:
     return rule
 
 
+_EXPIRATION_DAYS: Final = check_int_range(1, 1098)
+_UP_TO_255: Final = check_length(0, 255)
+_ROLE_NAME_RULE: Final = check_pattern(r"[\w+=,.@-]+", 1, 64)
+
+
 def validate_domain_name(name: object, field: str = "domain_name") -> str:
     """Return *name* if it is a valid Customer Profiles domain name.
 
@@ -128,7 +132,7 @@ def validate_expiration_days(days: object) -> int:
     Raises:
         InvalidInputError: Not an integer from 1 to 1098 (a bool is refused).
     """
-    check_int_range(1, 1098)("default_expiration_days", days)
+    _EXPIRATION_DAYS("default_expiration_days", days)
     return cast("int", days)
 
 
@@ -140,7 +144,7 @@ def validate_default_encryption_key(key: object) -> str:
     Raises:
         InvalidInputError: Not a string of at most 255 characters.
     """
-    check_length(0, 255)("default_encryption_key", key)
+    _UP_TO_255("default_encryption_key", key)
     return str(key)
 
 
@@ -152,7 +156,7 @@ def validate_dead_letter_queue_url(url: object) -> str:
     Raises:
         InvalidInputError: Not a string of at most 255 characters.
     """
-    check_length(0, 255)("dead_letter_queue_url", url)
+    _UP_TO_255("dead_letter_queue_url", url)
     return str(url)
 
 
@@ -201,7 +205,7 @@ def validate_role_name(name: object, field: str = "role_name") -> str:
     Raises:
         InvalidInputError: The name breaks IAM's rule.
     """
-    check_pattern(r"[\w+=,.@-]+", 1, 64)(field, name)
+    _ROLE_NAME_RULE(field, name)
     return cast("str", name)
 
 
