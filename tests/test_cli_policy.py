@@ -8,19 +8,17 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from iam_oracle import ACCOUNT, request
 from slrkit._aws import OPERATIONS
 from slrkit._cli import main
 from slrkit._policy import least_privilege_policy
-from slrkit._validate import ROLE_PATH
 from slrkit.testing import FakeAWS, RecordedCall
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 REGION = "eu-west-2"
-ACCOUNT = "123456789012"
 ROLE_ARNS = "arn:aws:iam::*:role/aws-service-role/profile.amazonaws.com/AWSServiceRoleForProfile_*"
-PREFIXES = {"customer-profiles": "profile", "iam": "iam", "sts": "sts"}
 # The one action slrkit never calls itself (see the comment in slrkit._policy).
 NOT_CALLED = frozenset({"iam:CreateServiceLinkedRole"})
 
@@ -31,22 +29,6 @@ def statements() -> list[Mapping[str, object]]:
 
 def actions_of(statement: Mapping[str, object]) -> list[str]:
     return statement["Action"]  # type: ignore[return-value]
-
-
-def request(call: RecordedCall) -> tuple[str, str]:
-    """The IAM action and resource ARN a recorded call is authorized against."""
-    action = f"{PREFIXES[call.service]}:{call.operation}"
-    params = call.params
-    if "resourceArn" in params:
-        return action, str(params["resourceArn"])
-    if "DomainName" in params:
-        return action, f"arn:aws:profile:{call.region}:{ACCOUNT}:domains/{params['DomainName']}"
-    role = params.get("RoleName")
-    if "DeletionTaskId" in params:  # task/aws-service-role/<principal>/<role>/<uuid>
-        role = str(params["DeletionTaskId"]).split("/")[3]
-    if role is not None:
-        return action, f"arn:aws:iam::{ACCOUNT}:role{ROLE_PATH}{role}"
-    return action, "*"
 
 
 def allowed(action: str, resource: str) -> bool:

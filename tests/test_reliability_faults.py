@@ -47,6 +47,7 @@ from slrkit import (
     SlrkitError,
     ThrottledError,
 )
+from slrkit._aws import OPERATIONS
 from slrkit._cli import main
 from slrkit._clients import make_client
 from slrkit.exceptions import AccessDeniedError
@@ -70,20 +71,8 @@ BOTOCORE_ATTEMPTS: Final = 3
 THROTTLE_RETRIES: Final = 3  # RetryPolicy().throttle_retries
 FULL_MATRIX: Final = os.environ.get("SLRKIT_FAULT_MATRIX") == "full"
 
-SERVICES: Final = {
-    "GetDomain": "customer-profiles",
-    "CreateDomain": "customer-profiles",
-    "UpdateDomain": "customer-profiles",
-    "DeleteDomain": "customer-profiles",
-    "ListDomains": "customer-profiles",
-    "TagResource": "customer-profiles",
-    "GetRole": "iam",
-    "ListRoles": "iam",
-    "ListAttachedRolePolicies": "iam",
-    "DeleteServiceLinkedRole": "iam",
-    "GetServiceLinkedRoleDeletionStatus": "iam",
-    "GetCallerIdentity": "sts",
-}
+SERVICES: Final = {name: op.service for name, op in OPERATIONS.items()}
+"""The service of every operation the kit calls, from slrkit's own registry."""
 WRITES: Final = frozenset(
     {"CreateDomain", "UpdateDomain", "TagResource", "DeleteDomain", "DeleteServiceLinkedRole"}
 )
@@ -660,7 +649,6 @@ def assert_nothing_else_touched(bench: Bench, *, refused: frozenset[str] = froze
 
 def test_the_matrix_covers_every_operation_the_kit_calls() -> None:
     """The clean runs reach every API operation slrkit's code can call (`OPERATIONS`)."""
-    from slrkit._aws import OPERATIONS  # noqa: PLC0415 - the registry under test
 
     made = {operation for scenario in SCENARIOS for operation in clean_trace(scenario)}
     assert made == set(OPERATIONS)

@@ -40,6 +40,7 @@ from slrkit import (
     RetryPolicy,
     SlrkitError,
 )
+from slrkit._aws import OPERATIONS
 from slrkit._clients import make_client
 from slrkit.testing import FakeAWS
 
@@ -68,19 +69,8 @@ WRITES: Final = frozenset(
         "CreateServiceLinkedRole",
     }
 )
-SERVICE_OF: Final = {
-    "GetDomain": "customer-profiles",
-    "CreateDomain": "customer-profiles",
-    "UpdateDomain": "customer-profiles",
-    "DeleteDomain": "customer-profiles",
-    "ListDomains": "customer-profiles",
-    "TagResource": "customer-profiles",
-    "GetRole": "iam",
-    "ListRoles": "iam",
-    "ListAttachedRolePolicies": "iam",
-    "DeleteServiceLinkedRole": "iam",
-    "GetServiceLinkedRoleDeletionStatus": "iam",
-}
+SERVICE_OF: Final = {name: op.service for name, op in OPERATIONS.items() if op.service != "sts"}
+"""The operations worth a fault (STS is asked once, if at all), with their service."""
 
 settings.register_profile(
     "ci",

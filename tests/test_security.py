@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Final, cast
 
 import pytest
 
+from iam_oracle import ACCOUNT, ROLE_PATH, request
 from slrkit import (
     SUPPORTED_REGIONS,
     AWSError,
@@ -37,9 +38,6 @@ if TYPE_CHECKING:
     import boto3
 
 REGION: Final = "eu-west-2"
-ACCOUNT: Final = "123456789012"
-ROLE_PATH: Final = "/aws-service-role/profile.amazonaws.com/"
-PREFIXES: Final = {"customer-profiles": "profile", "iam": "iam", "sts": "sts"}
 # Known dummy credentials, distinctive enough that any leak is found by a substring search.
 ACCESS_KEY: Final = "AKIADUMMYSLRKITLEAK7"
 SECRET_KEY: Final = "dummySecret/Slrkit+Leak0123456789abcdefXYZ"  # noqa: S105 - a dummy on purpose
@@ -227,22 +225,6 @@ def allowed(action: str, resource: str, *, context: Mapping[str, str] | None = N
     return False
 
 
-def request_of(call: RecordedCall) -> tuple[str, str]:
-    """The IAM action and the resource ARN a recorded call is authorized against."""
-    action = f"{PREFIXES[call.service]}:{call.operation}"
-    params = call.params
-    if "resourceArn" in params:
-        return action, str(params["resourceArn"])
-    if "DomainName" in params:
-        return action, f"arn:aws:profile:{call.region}:{ACCOUNT}:domains/{params['DomainName']}"
-    role = params.get("RoleName")
-    if "DeletionTaskId" in params:  # task/aws-service-role/<principal>/<role>/<uuid>
-        role = str(params["DeletionTaskId"]).split("/")[3]
-    if role is not None:
-        return action, f"arn:aws:iam::{ACCOUNT}:role{ROLE_PATH}{role}"
-    return action, "*"
-
-
 ROLE_ACTIONS: Final = sorted(op.action for op in OPERATIONS.values() if op.resource == "role")
 
 
@@ -350,7 +332,7 @@ def test_fleet_calls_only_what_the_policy_is_derived_from(
 
 def test_every_fleet_call_is_allowed_by_the_policy(fleet_calls: tuple[RecordedCall, ...]) -> None:
     """Each call of the Fleet job, with its real resource, is allowed by ``slrkit policy``."""
-    denied = [request_of(call) for call in fleet_calls if not allowed(*request_of(call))]
+    denied = [request(call) for call in fleet_calls if not allowed(*request(call))]
     assert denied == []
 
 
@@ -362,4 +344,4 @@ def test_fleet_writes_only_customer_profiles_roles(fleet_calls: tuple[RecordedCa
     assert {c.operation for c in iam_writes} == {"DeleteServiceLinkedRole"}
     for call in iam_writes:
         assert str(call.params["RoleName"]).startswith("AWSServiceRoleForProfile_")
-        assert allowed(*request_of(call))
+        assert allowed(*request(call))
