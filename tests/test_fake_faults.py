@@ -168,8 +168,11 @@ def test_rate_limit_throttles_without_changing_state(fake: FakeAWS) -> None:
 def test_iam_rate_limit_is_global_and_retried(fake: FakeAWS, iam: IAMClient) -> None:
     """IAM's bucket is shared by every region; botocore's virtual back-off refills it."""
     fake.add_role("r")
-    fake.rate_limit("GetRole", 2, burst=1)
-    other = fake.session("ap-southeast-2").client("iam")
+    # botocore's jitter is its own and unseeded: a fast refill and ten attempts leave no
+    # realistic draw of back-offs too short to refill the bucket.
+    fake.rate_limit("GetRole", 100, burst=1)
+    config = Config(retries={"mode": "standard", "total_max_attempts": 10})
+    other = fake.session("ap-southeast-2").client("iam", config=config)
     iam.get_role(RoleName="r")
     response = other.get_role(RoleName="r")
     assert response["ResponseMetadata"]["RetryAttempts"] >= 1
