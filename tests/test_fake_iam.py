@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, cast
 
 import pytest
+from botocore.exceptions import ClientError
 
 from slrkit.testing import FakeAWS
 
@@ -281,3 +282,10 @@ def test_get_caller_identity_names_the_account(fake: FakeAWS, sts: STSClient) ->
     assert identity["Arn"].startswith("arn:aws:iam::123456789012:")
     other = fake.session(account_id="210987654321").client("sts")
     assert other.get_caller_identity()["Account"] == "210987654321"
+
+
+def test_list_roles_refuses_a_forged_marker(iam: IAMClient) -> None:
+    """A Marker the fake did not issue is a ValidationError, as IAM answers."""
+    with pytest.raises(ClientError, match="Invalid Marker") as caught:
+        iam.list_roles(Marker="not-a-marker")
+    assert caught.value.response["Error"]["Code"] == "ValidationError"

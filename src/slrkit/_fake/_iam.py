@@ -12,11 +12,15 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import TYPE_CHECKING
 
-from slrkit._fake._ops import Operation, Request, ServiceError
+from slrkit._fake._ops import (
+    Operation,
+    Request,
+    ServiceError,
+    decode_cursor,
+    encode_cursor,
+)
 from slrkit._fake._records import PROFILE_PRINCIPAL, DeletionTask, Role
 
 if TYPE_CHECKING:
@@ -73,20 +77,6 @@ def role_view(role: Role, account_id: str, *, full: bool) -> dict[str, object]:
     return out
 
 
-def _encode_marker(name: str) -> str:
-    return base64.urlsafe_b64encode(f"v1:{name}".encode()).decode()
-
-
-def _decode_marker(marker: str) -> str:
-    try:
-        text = base64.urlsafe_b64decode(marker.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise ServiceError("ValidationError", "Invalid Marker") from exc
-    if not text.startswith("v1:"):
-        raise ServiceError("ValidationError", "Invalid Marker")
-    return text[3:]
-
-
 def _page(
     request: Request, items: Iterable[tuple[str, dict[str, object]]], key: str
 ) -> dict[str, object]:
@@ -95,12 +85,12 @@ def _page(
     ordered = sorted(items, key=lambda pair: pair[0])
     marker = request.params.get("Marker")
     if isinstance(marker, str):
-        after = _decode_marker(marker)
+        after = decode_cursor(marker, code="ValidationError", message="Invalid Marker")
         ordered = [pair for pair in ordered if pair[0] >= after]
     page = ordered[:size]
     out: dict[str, object] = {key: [item for _, item in page], "IsTruncated": len(ordered) > size}
     if len(ordered) > size:
-        out["Marker"] = _encode_marker(ordered[size][0])
+        out["Marker"] = encode_cursor(ordered[size][0])
     return out
 
 

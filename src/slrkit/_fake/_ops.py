@@ -8,6 +8,8 @@ operations choose only the code and the message.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
@@ -16,7 +18,7 @@ import attrs
 if TYPE_CHECKING:
     from slrkit._fake._world import World
 
-__all__ = ["Operation", "Request", "ServiceError"]
+__all__ = ["Operation", "Request", "ServiceError", "decode_cursor", "encode_cursor"]
 
 
 @attrs.frozen(kw_only=True)
@@ -39,3 +41,23 @@ class ServiceError(Exception):
 
 Operation = Callable[["World", Request], Mapping[str, object]]
 """A fake operation: reads and changes the world, returns the output members."""
+
+
+def encode_cursor(name: str) -> str:
+    """An opaque page cursor (IAM's Marker, Customer Profiles' NextToken) starting at *name*."""
+    return base64.urlsafe_b64encode(f"v1:{name}".encode()).decode()
+
+
+def decode_cursor(cursor: str, *, code: str, message: str) -> str:
+    """The name an `encode_cursor` cursor starts at.
+
+    Raises:
+        ServiceError: With *code* and *message*, for a cursor the fake did not issue.
+    """
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ServiceError(code, message) from exc
+    if not text.startswith("v1:"):
+        raise ServiceError(code, message)
+    return text[3:]

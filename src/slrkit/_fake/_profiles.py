@@ -12,15 +12,19 @@ Choices where AWS does not document the behaviour:
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar, cast
 
 import attrs
 
-from slrkit._fake._ops import Operation, Request, ServiceError
+from slrkit._fake._ops import (
+    Operation,
+    Request,
+    ServiceError,
+    decode_cursor,
+    encode_cursor,
+)
 from slrkit._fake._records import Domain, DomainStats
 
 if TYPE_CHECKING:
@@ -201,20 +205,6 @@ def delete_domain(world: World, request: Request) -> Mapping[str, object]:
     return {"Message": f"Domain {domain.name} was deleted"}
 
 
-def _encode_token(name: str) -> str:
-    return base64.urlsafe_b64encode(f"v1:{name}".encode()).decode()
-
-
-def _decode_token(token: str) -> str:
-    try:
-        text = base64.urlsafe_b64decode(token.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise ServiceError("BadRequestException", "Invalid NextToken") from exc
-    if not text.startswith("v1:"):
-        raise ServiceError("BadRequestException", "Invalid NextToken")
-    return text[3:]
-
-
 def list_domains(world: World, request: Request) -> Mapping[str, object]:
     """ListDomains: domain summaries in name order, paginated by NextToken."""
     params = request.params
@@ -224,7 +214,7 @@ def list_domains(world: World, request: Request) -> Mapping[str, object]:
     )
     token = params.get("NextToken")
     if isinstance(token, str):
-        after = _decode_token(token)
+        after = decode_cursor(token, code="BadRequestException", message="Invalid NextToken")
         domains = [d for d in domains if d.name >= after]
     page = domains[: int(size)]  # type: ignore[call-overload]
     items: list[dict[str, object]] = []
@@ -239,7 +229,7 @@ def list_domains(world: World, request: Request) -> Mapping[str, object]:
         items.append(item)
     out: dict[str, object] = {"Items": items}
     if len(domains) > len(page):
-        out["NextToken"] = _encode_token(domains[len(page)].name)
+        out["NextToken"] = encode_cursor(domains[len(page)].name)
     return out
 
 
