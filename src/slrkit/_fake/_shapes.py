@@ -175,6 +175,11 @@ class CheckerCache(ShapeCache[Check]):
 SizeCheck = Callable[[object, int, str, list[str]], None]
 
 
+def _violation(shown: object, path: str, rule: str) -> str:
+    """A constraint violation, worded as AWS words it."""
+    return f"Value '{shown}' at '{path}' failed to satisfy constraint: {rule}"
+
+
 def _size_check(metadata: Mapping[str, object]) -> SizeCheck:
     low = metadata.get("min")
     high = metadata.get("max")
@@ -182,13 +187,17 @@ def _size_check(metadata: Mapping[str, object]) -> SizeCheck:
     def check(value: object, size: int, path: str, out: list[str]) -> None:
         if isinstance(low, (int, float)) and size < low:
             out.append(
-                f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
-                f"Member must have length greater than or equal to {low}"
+                _violation(
+                    _describe(value),
+                    path,
+                    f"Member must have length greater than or equal to {low}",
+                )
             )
         if isinstance(high, (int, float)) and size > high:
             out.append(
-                f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
-                f"Member must have length less than or equal to {high}"
+                _violation(
+                    _describe(value), path, f"Member must have length less than or equal to {high}"
+                )
             )
 
     return check
@@ -212,13 +221,19 @@ def _string(metadata: Mapping[str, object]) -> Check:
         size(value, len(value), path, out)
         if allowed is not None and value not in allowed:
             out.append(
-                f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
-                f"Member must satisfy enum value set: [{', '.join(sorted(allowed))}]"
+                _violation(
+                    _describe(value),
+                    path,
+                    f"Member must satisfy enum value set: [{', '.join(sorted(allowed))}]",
+                )
             )
         if matcher is not None and value and not matcher(value):
             out.append(
-                f"Value '{_describe(value)}' at '{path}' failed to satisfy constraint: "
-                f"Member must satisfy regular expression pattern: {pattern}"
+                _violation(
+                    _describe(value),
+                    path,
+                    f"Member must satisfy regular expression pattern: {pattern}",
+                )
             )
 
     return check
@@ -235,13 +250,11 @@ def _number(metadata: Mapping[str, object], types: tuple[type, ...], label: str)
         number = float(value)  # type: ignore[arg-type]  # narrowed to int/float above
         if isinstance(low, (int, float)) and number < low:
             out.append(
-                f"Value '{value}' at '{path}' failed to satisfy constraint: "
-                f"Member must have value greater than or equal to {low}"
+                _violation(value, path, f"Member must have value greater than or equal to {low}")
             )
         if isinstance(high, (int, float)) and number > high:
             out.append(
-                f"Value '{value}' at '{path}' failed to satisfy constraint: "
-                f"Member must have value less than or equal to {high}"
+                _violation(value, path, f"Member must have value less than or equal to {high}")
             )
 
     return check
