@@ -24,6 +24,7 @@ from botocore.config import Config
 from moto import mock_aws
 from moto.core.models import botocore_stubber
 
+from slrkit._fake._boto import SEND_HANDLER_ID
 from slrkit.testing import FakeAWS
 
 if TYPE_CHECKING:
@@ -90,6 +91,9 @@ def _canned(client: BaseClient, call: Callable[[BaseClient], object]) -> BaseCli
         del kwargs
         return AWSResponse(request.url, status, headers, _Raw(body))
 
+    # botocore calls every before-send handler, so the fake's own must go, or it
+    # would still do all its work behind the canned answer.
+    events.unregister("before-send", unique_id=SEND_HANDLER_ID)
     events.register_first("before-send", cast("Callable[..., None]", answer))
     return client
 

@@ -39,7 +39,10 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.compat import HTTPHeaders
 
-__all__ = ["FakeSession"]
+__all__ = ["SEND_HANDLER_ID", "FakeSession"]
+
+SEND_HANDLER_ID = "slrkit-fake-send"
+"""The `unique_id` of the fake's `before-send` handler on its sessions and clients."""
 
 _ACCESS_KEY = "AKIASLRKITFAKE000000"
 _SECRET_KEY = "slrkit-fake-secret-key-not-a-credential"  # noqa: S105  # a dummy, by design
@@ -92,7 +95,7 @@ class FakeSession(boto3.Session):
         for spec in BUILTIN_HANDLERS:
             if spec[0] == "before-send":
                 events.unregister("before-send", spec[1])
-        events.register_first("before-send", self._send, unique_id="slrkit-fake-send")
+        events.register_first("before-send", self._send, unique_id=SEND_HANDLER_ID)
 
     def client(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401  # boto3's own signature
         """Create a client as boto3 does, with its retry delays moved to virtual time."""
