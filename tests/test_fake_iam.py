@@ -78,6 +78,38 @@ def test_domain_role_looks_like_the_services(
     assert attached == [{"PolicyName": POLICY.rsplit("/", 1)[1], "PolicyArn": POLICY}]
 
 
+def test_reads_show_each_new_version_of_a_role(
+    fake: FakeAWS, cp: CustomerProfilesClient, iam: IAMClient
+) -> None:
+    """GetRole, ListRoles and GetDomain answer from current state, not from an earlier answer."""
+    role = _domain_role(fake, cp)
+    used = iam.get_role(RoleName=role)["Role"]["RoleLastUsed"]["LastUsedDate"]
+    assert cp.get_domain(DomainName="acme")["DefaultExpirationDays"] == 1
+    fake.advance(3600)
+    cp.update_domain(DomainName="acme", DefaultExpirationDays=2)
+    assert cp.get_domain(DomainName="acme")["DefaultExpirationDays"] == 2
+    last_used = iam.get_role(RoleName=role)["Role"]["RoleLastUsed"]["LastUsedDate"]
+    assert last_used - used == dt.timedelta(seconds=fake.propagation_delay + 3600)
+
+    name = iam.create_service_linked_role(
+        AWSServiceName="profile.amazonaws.com", CustomSuffix="again"
+    )["Role"]["RoleName"]
+    first = iam.get_role(RoleName=name)["Role"]["RoleId"]
+    listed = {r["RoleName"]: r["RoleId"] for r in iam.list_roles(PathPrefix=PATH)["Roles"]}
+    assert listed[name] == first
+    task = iam.delete_service_linked_role(RoleName=name)["DeletionTaskId"]
+    fake.advance(fake.deletion_task_duration)
+    status = iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"]
+    assert status == "SUCCEEDED"
+    second = iam.create_service_linked_role(
+        AWSServiceName="profile.amazonaws.com", CustomSuffix="again"
+    )["Role"]["RoleId"]
+    assert second != first
+    assert iam.get_role(RoleName=name)["Role"]["RoleId"] == second
+    listed = {r["RoleName"]: r["RoleId"] for r in iam.list_roles(PathPrefix=PATH)["Roles"]}
+    assert listed[name] == second
+
+
 def test_role_names_repeat_with_the_seed() -> None:
     """The same seed gives the same role names; another seed gives others."""
 

@@ -10,15 +10,25 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, cast
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from botocore.awsrequest import HeadersDict
 from botocore.handlers import json_decode_policies
 from botocore.parsers import create_parser
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slrkit._fake import _sts
 from slrkit._fake._engine import OPERATIONS, Engine
-from slrkit._fake._wire import HttpRequest, UnknownOperationError, WireResponse, codec_for
+from slrkit._fake._shapes import View
+from slrkit._fake._wire import (
+    HttpRequest,
+    UnknownOperationError,
+    WireResponse,
+    codec_for,
+    form_fields,
+)
 from slrkit._fake._world import trust_policy
 from slrkit.testing import FakeAWS, FidelityError, UnsupportedOperationError
 
@@ -247,6 +257,53 @@ def test_query_requests_keep_blank_values_and_lists() -> None:
     assert params == {"PathPrefix": "/a/", "MaxItems": 5}
     create = codec_for("iam").operation("CreateServiceLinkedRole").read
     assert create(_form("AWSServiceName=p&Description="))["Description"] == ""
+
+
+_FORM_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+
+
+@given(
+    pairs=st.lists(st.tuples(_FORM_TEXT, _FORM_TEXT), max_size=5),
+    raw=st.text("ab=&+%2Fé ", max_size=30),
+)
+def test_form_fields_read_as_parse_qsl(pairs: list[tuple[str, str]], raw: str) -> None:
+    """The fake's form reader agrees with the standard library's, encoded or raw."""
+    for text in (urlencode(pairs), raw):
+        assert form_fields(text) == dict(parse_qsl(text, keep_blank_values=True))
+
+
+def test_a_view_writes_what_the_same_dict_writes() -> None:
+    """A view's remembered text is the dict's own; only the request id changes per answer."""
+    for service_id, operation, result in (
+        ("iam", "GetRole", {"Role": ROLE}),
+        ("customer-profiles", "GetDomain", DOMAIN),
+    ):
+        write = codec_for(service_id).operation(operation).write
+        view = View(result)
+        first, second = write(view, "request-1"), write(view, "request-2")
+        assert first == write(dict(result), "request-1")
+        assert second == write(dict(result), "request-2")
+
+
+def test_a_view_outside_the_model_fails_every_check() -> None:
+    """Only a view that passed is remembered as passed: a bad one is reported each time."""
+    check = codec_for("iam").operation("GetRole").output_check
+    assert check is not None
+    bad = View({"Role": {**ROLE, "MaxSessionDuration": 60}})  # the model's min is 3600
+    for _ in range(2):
+        problems: list[str] = []
+        check(bad, "", problems)
+        assert problems == [
+            (
+                "Value '60' at 'Role.MaxSessionDuration' failed to satisfy constraint: "
+                "Member must have value greater than or equal to 3600"
+            )
+        ]
+    good = View({"Role": ROLE})
+    for _ in range(2):
+        problems = []
+        check(good, "", problems)
+        assert problems == []
 
 
 def test_strict_mode_catches_a_response_outside_the_model(monkeypatch: pytest.MonkeyPatch) -> None:

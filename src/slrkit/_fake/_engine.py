@@ -12,8 +12,6 @@ import threading
 import types
 from typing import TYPE_CHECKING, Final
 
-import attrs
-
 from slrkit._fake import _iam, _profiles, _sts
 from slrkit._fake._calls import RecordedCall
 from slrkit._fake._faults import ErrorFault, Faults
@@ -21,6 +19,7 @@ from slrkit._fake._ops import Operation, Request, ServiceError
 from slrkit._fake._wire import (
     ErrorInfo,
     HttpRequest,
+    OperationCodec,
     ServiceCodec,
     UnknownOperationError,
     WireFormatError,
@@ -164,75 +163,83 @@ class Engine:
             violations.append(str(exc))
         else:
             op_codec.input_check(params, "", violations)
-        call = _Call(
-            service_id=service_id,
-            operation=name,
-            region=region,
-            account_id=account_id,
-            params=params,
-        )
-        key = f"{service_id}:{name}"
+        call = Request(account_id=account_id, region=region, params=params)
+        if self.faults.latency:  # read unlocked: most fakes never set a latency
+            with self.lock:
+                delay = self.faults.latency.get(op_codec.qualified_name)
+            if delay:
+                self.clock.sleep(delay)
         with self.lock:
-            delay = self.faults.latency.get(key)
-        if delay:
-            self.clock.sleep(delay)
-        with self.lock:
-            kind = self.faults.take_connection(key)
-            if kind is not None:
-                self._record(call, status=0, error_code=kind)
-                raise ConnectionFault(kind)
-            request_id = self.world.request_id()
-            outcome = self._run(codec, call, implementation, violations)
-            if isinstance(outcome, ErrorFault):
-                self._record(call, status=outcome.status, error_code=outcome.code)
-                info = ErrorInfo(status=outcome.status, sender_fault=outcome.sender_fault)
-                return codec.error(outcome.code, outcome.message, info, request_id)
-            if self.strict and op_codec.output_check is not None:
-                problems: list[str] = []
-                op_codec.output_check(outcome, "", problems)
-                if problems:
-                    raise FidelityError(
-                        f"{key} answered outside its output shape: " + "; ".join(problems)
-                    )
-            response = op_codec.write(outcome, request_id)
-            self._record(call, status=response.status, error_code=None)
-            return response
+            return self._answer(codec, op_codec, implementation, call, violations)
+
+    def _answer(
+        self,
+        codec: ServiceCodec,
+        op_codec: OperationCodec,
+        implementation: Operation,
+        call: Request,
+        violations: list[str],
+    ) -> WireResponse:
+        """The response to one call, its parameters read (under the lock)."""
+        key = op_codec.qualified_name
+        kind = self.faults.take_connection(key)
+        if kind is not None:
+            self._record(op_codec, call, status=0, error_code=kind)
+            raise ConnectionFault(kind)
+        request_id = self.world.request_id()
+        outcome = self._run(codec, op_codec, implementation, call, violations)
+        if isinstance(outcome, ErrorFault):
+            self._record(op_codec, call, status=outcome.status, error_code=outcome.code)
+            info = ErrorInfo(status=outcome.status, sender_fault=outcome.sender_fault)
+            return codec.error(outcome.code, outcome.message, info, request_id)
+        if self.strict and op_codec.output_check is not None:
+            problems: list[str] = []
+            op_codec.output_check(outcome, "", problems)
+            if problems:
+                raise FidelityError(
+                    f"{key} answered outside its output shape: " + "; ".join(problems)
+                )
+        response = op_codec.write(outcome, request_id)
+        self._record(op_codec, call, status=response.status, error_code=None)
+        return response
 
     def _run(
         self,
         codec: ServiceCodec,
-        call: _Call,
+        op_codec: OperationCodec,
         implementation: Operation,
+        call: Request,
         violations: list[str],
     ) -> ErrorFault | Mapping[str, object]:
         """The outcome: an injected fault, a throttle, a validation error, or the operation's."""
-        key = f"{call.service_id}:{call.operation}"
+        key = op_codec.qualified_name
         fault = self.faults.take_error(key)
         if fault is not None:
             return fault
+        operation = op_codec.name
         limit = self.faults.limits.get(key)
-        scope = (
-            call.account_id,
-            GLOBAL_REGION if call.service_id in _GLOBAL_SERVICES else call.region,
-        )
-        if limit is not None and not limit.admit(scope, self.clock.monotonic()):
-            return _error(codec, call.operation, codec.throttling_code, "Rate exceeded")
-        if violations:
-            return _error(
-                codec, call.operation, codec.validation_code, _validation_message(violations)
+        if limit is not None:
+            scope = (
+                call.account_id,
+                GLOBAL_REGION if codec.service_id in _GLOBAL_SERVICES else call.region,
             )
+            if not limit.admit(scope, self.clock.monotonic()):
+                return _error(codec, operation, codec.throttling_code, "Rate exceeded")
+        if violations:
+            return _error(codec, operation, codec.validation_code, _validation_message(violations))
         self.world.settle()
-        request = Request(account_id=call.account_id, region=call.region, params=call.params)
         try:
-            return implementation(self.world, request)
+            return implementation(self.world, call)
         except ServiceError as exc:
-            return _error(codec, call.operation, exc.code, exc.message)
+            return _error(codec, operation, exc.code, exc.message)
 
-    def _record(self, call: _Call, *, status: int, error_code: str | None) -> None:
+    def _record(
+        self, op_codec: OperationCodec, call: Request, *, status: int, error_code: str | None
+    ) -> None:
         self.calls.append(
             RecordedCall(
-                service=call.service_id,
-                operation=call.operation,
+                service=op_codec.service_id,
+                operation=op_codec.name,
                 region=call.region,
                 account_id=call.account_id,
                 params=types.MappingProxyType(call.params),
@@ -241,17 +248,6 @@ class Engine:
                 at=self.clock.monotonic(),
             )
         )
-
-
-@attrs.frozen(kw_only=True)
-class _Call:
-    """Who called what, with which parameters: what the log and the operation both need."""
-
-    service_id: str
-    operation: str
-    region: str
-    account_id: str
-    params: dict[str, object]
 
 
 def _error(codec: ServiceCodec, operation: str, code: str, message: str) -> ErrorFault:

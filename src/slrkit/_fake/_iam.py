@@ -78,7 +78,7 @@ def role_view(role: Role, account_id: str, *, full: bool) -> dict[str, object]:
 
 
 def _page(
-    request: Request, items: Iterable[tuple[str, dict[str, object]]], key: str
+    request: Request, items: Iterable[tuple[str, Mapping[str, object]]], key: str
 ) -> dict[str, object]:
     """One page of (sort key, item) pairs, IAM-style: Marker, MaxItems, IsTruncated."""
     size = int(request.params.get("MaxItems", _DEFAULT_PAGE))  # type: ignore[call-overload]
@@ -96,7 +96,13 @@ def _page(
 
 def get_role(world: World, request: Request) -> Mapping[str, object]:
     """GetRole: the role, with RoleLastUsed and Tags."""
-    return {"Role": role_view(_role(world, request), request.account_id, full=True)}
+    role = _role(world, request)
+    account_id = request.account_id
+    return world.view(
+        ("GetRole", account_id, role.name),
+        role,
+        lambda: {"Role": role_view(role, account_id, full=True)},
+    )
 
 
 def list_roles(world: World, request: Request) -> Mapping[str, object]:
@@ -104,12 +110,20 @@ def list_roles(world: World, request: Request) -> Mapping[str, object]:
     prefix = str(request.params.get("PathPrefix", "/"))
     account = _account(world, request)
     now = world.clock.monotonic()
-    items = [
-        (role.name, role_view(role, request.account_id, full=False))
+    items: list[tuple[str, Mapping[str, object]]] = [
+        (role.name, _listed(world, request.account_id, role))
         for role in account.roles.values()
         if role.visible_at <= now and role.path.startswith(prefix)
     ]
     return _page(request, items, "Roles")
+
+
+def _listed(world: World, account_id: str, role: Role) -> Mapping[str, object]:
+    return world.view(
+        ("ListRoles", account_id, role.name),
+        role,
+        lambda: role_view(role, account_id, full=False),
+    )
 
 
 def list_attached_role_policies(world: World, request: Request) -> Mapping[str, object]:

@@ -162,7 +162,12 @@ def create_domain(world: World, request: Request) -> Mapping[str, object]:
 
 def get_domain(world: World, request: Request) -> Mapping[str, object]:
     """GetDomain: the domain's settings, with its `Stats`."""
-    return _view(_find(world, request, _name(request)), stats=True)
+    domain = _find(world, request, _name(request))
+    return world.view(
+        ("GetDomain", request.account_id, request.region, domain.name),
+        domain,
+        lambda: _view(domain, stats=True),
+    )
 
 
 def update_domain(world: World, request: Request) -> Mapping[str, object]:

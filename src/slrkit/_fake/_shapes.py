@@ -19,7 +19,24 @@ from botocore.model import ListShape, MapShape, StructureShape
 if TYPE_CHECKING:
     from botocore.model import Shape
 
-__all__ = ["Check", "CheckerCache", "ShapeCache", "compile_pattern"]
+__all__ = ["Check", "CheckerCache", "ShapeCache", "View", "compile_pattern"]
+
+
+class View(dict[str, object]):
+    """A response structure built from immutable records, and never changed once built.
+
+    The fake hands out the same `View` for as long as the records behind it are
+    unchanged (`World.view`), so the codecs need to check and write it only once:
+    they keep what they made of it in `memo`, keyed by what they did and to which
+    shape. A fresh dict is simply checked and written every time.
+    """
+
+    __slots__ = ("memo",)
+
+    def __init__(self, members: Mapping[str, object]) -> None:
+        super().__init__(members)
+        self.memo: dict[str, object] = {}
+
 
 Check = Callable[[object, str, list[str]], None]
 """A compiled check: `(value, path, violations)` appends one line per violation."""
@@ -117,8 +134,21 @@ class CheckerCache(ShapeCache[Check]):
     def _structure(self, shape: StructureShape) -> Check:
         members = {name: self.get(member) for name, member in shape.members.items()}
         required = tuple(shape.required_members)
+        passed = f"checked:{shape.name}"
 
         def check(value: object, path: str, out: list[str]) -> None:
+            if type(value) is View:
+                # A view that passed once passes again: neither it nor its records change.
+                if passed in value.memo:
+                    return
+                found = len(out)
+                check_fields(value, path, out)
+                if len(out) == found:
+                    value.memo[passed] = True
+                return
+            check_fields(value, path, out)
+
+        def check_fields(value: object, path: str, out: list[str]) -> None:
             if not isinstance(value, Mapping):
                 out.append(f"Value at '{path}' must be a structure, got {type(value).__name__}")
                 return

@@ -20,14 +20,14 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, cast
-from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, unquote_plus, urlsplit
 
 import attrs
 from botocore.model import ListShape, MapShape, StructureShape
 from botocore.utils import parse_timestamp
 
 from slrkit._fake._loader import service_model
-from slrkit._fake._shapes import Check, CheckerCache, ShapeCache
+from slrkit._fake._shapes import Check, CheckerCache, ShapeCache, View
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel, Shape
@@ -41,6 +41,7 @@ __all__ = [
     "WireFormatError",
     "WireResponse",
     "codec_for",
+    "form_fields",
     "text_of",
 ]
 
@@ -118,6 +119,25 @@ _MISSING: Final = object()
 def text_of(value: str | bytes) -> str:
     """Header values and bodies may be bytes or str; the codecs read str."""
     return value.decode() if isinstance(value, bytes) else value
+
+
+def form_fields(text: str) -> dict[str, str]:
+    """The fields of a form-encoded query or body, as `dict(parse_qsl(text, True))` reads them.
+
+    Blank values are values (`Description=` and `Tags.member.1.Value=` are sent so).
+    `parse_qsl` costs ~4 µs for an IAM request, most of a query read; this costs a
+    quarter of that, because most fields need no unquoting at all.
+    """
+    fields: dict[str, str] = {}
+    for piece in text.split("&"):
+        if piece:
+            name, _, value = piece.partition("=")
+            fields[_form_unquote(name)] = _form_unquote(value)
+    return fields
+
+
+def _form_unquote(text: str) -> str:
+    return unquote_plus(text) if "%" in text or "+" in text else text
 
 
 def _wire_name(name: str, shape: Shape) -> str:
@@ -402,13 +422,26 @@ class _XmlWriters(ShapeCache[XmlWrite]):
             else:
                 fields[name] = (f"<{tag}>", f"</{tag}>", self.get(member))
 
-        def write(value: object, parts: list[str]) -> None:
+        def write_fields(value: object, parts: list[str]) -> None:
             for name, item in _as_fields(value).items():
                 if item is not None:
                     start, end, member_write = fields[name]
                     parts.append(start)
                     member_write(item, parts)
                     parts.append(end)
+
+        written = f"xml:{shape.name}"
+
+        def write(value: object, parts: list[str]) -> None:
+            if type(value) is View:
+                text = value.memo.get(written)
+                if text is None:
+                    own: list[str] = []
+                    write_fields(value, own)
+                    text = value.memo[written] = "".join(own)
+                parts.append(cast("str", text))
+                return
+            write_fields(value, parts)
 
         return write
 
@@ -454,6 +487,8 @@ class OperationCodec:
     """Everything compiled for one operation: read a request, check, write a response."""
 
     name: str
+    service_id: str
+    qualified_name: str  # "iam:GetRole": how faults, limits and messages name it
     model: OperationModel
     input_check: Check
     output_check: Check | None
@@ -516,9 +551,9 @@ class ServiceCodec:
         """
         parts = urlsplit(request.url)
         if self.protocol == "query":
-            params = dict(parse_qsl(parts.query, keep_blank_values=True))
+            params = form_fields(parts.query)
             if request.body:
-                params.update(parse_qsl(text_of(request.body), keep_blank_values=True))
+                params.update(form_fields(text_of(request.body)))
             action = params.get("Action")
             if action is None or action not in self.model.operation_names:
                 raise UnknownOperationError(f"{self.service_id} has no action {action!r}")
@@ -588,6 +623,8 @@ class ServiceCodec:
             write = self._json_writer(model)
         return OperationCodec(
             name=name,
+            service_id=self.service_id,
+            qualified_name=f"{self.service_id}:{name}",
             model=model,
             input_check=input_check,
             output_check=output_check,
@@ -657,6 +694,7 @@ class ServiceCodec:
             if member.serialization.get("location") == "header"
         ]
         convert = self._json_out.get(shape) if shape is not None else _identity
+        written = f"json:{shape.name if shape is not None else ''}"
 
         def write(result: Mapping[str, object], request_id: str) -> WireResponse:
             response_headers = {"Content-Type": "application/json", "x-amzn-RequestId": request_id}
@@ -667,7 +705,13 @@ class ServiceCodec:
                         response_headers[wire] = _headertext_of(member, result[name])
                 moved = {name for name, _, _ in header_members}
                 body_values = {k: v for k, v in result.items() if k not in moved}
-            body = json.dumps(convert(body_values)).encode()
+            if type(result) is View and not header_members:
+                # The same view always writes the same body; write it once.
+                body = cast("bytes | None", result.memo.get(written))
+                if body is None:
+                    body = result.memo[written] = json.dumps(convert(body_values)).encode()
+            else:
+                body = json.dumps(convert(body_values)).encode()
             return WireResponse(status=status, headers=response_headers, body=body)
 
         return write
@@ -682,12 +726,9 @@ class ServiceCodec:
 
         def read(request: HttpRequest) -> Params:
             _, _, raw_query = request.url.partition("?")
-            flat: dict[str, str] = {}
-            if raw_query:
-                flat.update(parse_qsl(raw_query, keep_blank_values=True))
+            flat = form_fields(raw_query) if raw_query else {}
             if request.body:
-                # keep_blank_values: `Description=` and `Tags.member.1.Value=` are values too.
-                flat.update(parse_qsl(text_of(request.body), keep_blank_values=True))
+                flat.update(form_fields(text_of(request.body)))
             return cast("Params", structure_read(flat, ""))
 
         return read

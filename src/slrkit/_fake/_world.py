@@ -13,7 +13,6 @@ import heapq
 import json
 import random
 import string
-import uuid
 from typing import TYPE_CHECKING
 
 import attrs
@@ -29,10 +28,11 @@ from slrkit._fake._records import (
     Role,
     RoleUsage,
 )
+from slrkit._fake._shapes import View
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Mapping
 
     from slrkit._fake._clock import VirtualClock
 
@@ -114,6 +114,7 @@ class World:
         self.accounts: dict[str, Account] = {}
         self.events: list[Event] = []
         self.seq = 0
+        self._views: dict[tuple[str, ...], tuple[object, View]] = {}
 
     def account(self, account_id: str) -> Account:
         """The state of *account_id*, created empty on first use."""
@@ -121,6 +122,23 @@ class World:
         if found is None:
             found = self.accounts[account_id] = Account()
         return found
+
+    def view(
+        self, key: tuple[str, ...], record: object, build: Callable[[], Mapping[str, object]]
+    ) -> View:
+        """The response structure *build* makes of *record*, made once per version of it.
+
+        *key* names what is viewed and how (`("role", account, name, "full")`).
+        Records are replaced, never changed, so while *record* is the very object
+        the view was built from, that view is still right, and the same object
+        comes back: the codecs then check and write it only once.
+        """
+        found = self._views.get(key)
+        if found is not None and found[0] is record:
+            return found[1]
+        view = View(build())
+        self._views[key] = (record, view)
+        return view
 
     # -- identifiers, all from the seeded generator so runs repeat ----------------------
 
@@ -134,11 +152,11 @@ class World:
 
     def uuid(self) -> str:
         """A random (version 4) UUID, for resources such as deletion tasks."""
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        return _uuid4_text(self.rng.getrandbits(128))
 
     def request_id(self) -> str:
         """A random (version 4) UUID for one response."""
-        return str(uuid.UUID(int=self._request_rng.getrandbits(128), version=4))
+        return _uuid4_text(self._request_rng.getrandbits(128))
 
     # -- time -------------------------------------------------------------------------
 
@@ -220,6 +238,16 @@ class World:
         )
         account.roles[name] = role
         return role
+
+
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def _uuid4_text(bits: int) -> str:
+    """`str(uuid.UUID(int=bits, version=4))`, at a third of the cost (one per request)."""
+    digits = f"{bits & _UUID4_CLEAR | _UUID4_SET:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 def domain_arn(account_id: str, domain: Domain) -> str:
