@@ -299,12 +299,18 @@ def test_iam_is_global_per_account(fake: FakeAWS, cp: CustomerProfilesClient) ->
         other_account.get_role(RoleName=name)
 
 
-def test_iam_input_validation_is_validation_error(iam: IAMClient) -> None:
-    """A role name outside the model's pattern is IAM's ValidationError 400."""
-    with pytest.raises(iam.exceptions.ClientError) as caught:
-        iam.get_role(RoleName="bad name!")
-    error: Mapping[str, object] = caught.value.response["Error"]
-    assert (error.get("Code"), error.get("Type")) == ("ValidationError", "Sender")
+def test_iam_input_validation_is_validation_error(fake: FakeAWS, iam: IAMClient) -> None:
+    """A role name outside the model's pattern is IAM's ValidationError 400, every time."""
+    for _ in range(2):  # the second request is the first one's text: read once, refused twice
+        with pytest.raises(iam.exceptions.ClientError) as caught:
+            iam.get_role(RoleName="bad name!")
+        error: Mapping[str, object] = caught.value.response["Error"]
+        assert (error.get("Code"), error.get("Type")) == ("ValidationError", "Sender")
+        assert "RoleName" in str(error.get("Message"))
+    calls = fake.calls_to("GetRole")
+    assert [(c.status, c.error_code, c.params) for c in calls] == [
+        (400, "ValidationError", {"RoleName": "bad name!"})
+    ] * 2
 
 
 def test_get_caller_identity_names_the_account(fake: FakeAWS, sts: STSClient) -> None:

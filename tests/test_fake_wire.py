@@ -24,6 +24,7 @@ from slrkit._fake._engine import OPERATIONS, Engine
 from slrkit._fake._shapes import View
 from slrkit._fake._wire import (
     HttpRequest,
+    ServiceCodec,
     UnknownOperationError,
     WireResponse,
     codec_for,
@@ -248,6 +249,18 @@ def test_engine_handle_serves_raw_requests() -> None:
 
 def _form(body: str) -> HttpRequest:
     return HttpRequest(method="POST", url="https://iam.amazonaws.com/", headers={}, body=body)
+
+
+def test_operations_with_header_members_are_refused() -> None:
+    """The codecs read no headers (parse() relies on it): such an operation does not compile."""
+    lambda_codec = ServiceCodec(
+        "lambda",
+        throttling_code="TooManyRequestsException",
+        validation_code="InvalidParameterValueException",
+    )
+    assert lambda_codec.operation("GetFunction").name == "GetFunction"
+    with pytest.raises(NotImplementedError, match="Invoke: header members are not served"):
+        lambda_codec.operation("Invoke")
 
 
 def test_query_requests_keep_blank_values_and_lists() -> None:

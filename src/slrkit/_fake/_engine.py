@@ -22,14 +22,13 @@ from slrkit._fake._wire import (
     OperationCodec,
     ServiceCodec,
     UnknownOperationError,
-    WireFormatError,
     WireResponse,
     codec_for,
 )
 from slrkit._fake._world import Behaviour, World
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from slrkit._fake._clock import VirtualClock
 
@@ -155,14 +154,7 @@ class Engine:
         if implementation is None:
             raise UnsupportedOperationError(f"the fake does not serve {service_id}:{name}")
         # Reading and validating touch no state, so they run outside the lock.
-        violations: list[str] = []
-        try:
-            params = op_codec.read(request)
-        except WireFormatError as exc:
-            params = {}
-            violations.append(str(exc))
-        else:
-            op_codec.input_check(params, "", violations)
+        params, violations = op_codec.parse(request)
         call = Request(account_id=account_id, region=region, params=params)
         if self.faults.latency:  # read unlocked: most fakes never set a latency
             with self.lock:
@@ -178,7 +170,7 @@ class Engine:
         op_codec: OperationCodec,
         implementation: Operation,
         call: Request,
-        violations: list[str],
+        violations: Sequence[str],
     ) -> WireResponse:
         """The response to one call, its parameters read (under the lock)."""
         key = op_codec.qualified_name
@@ -209,7 +201,7 @@ class Engine:
         op_codec: OperationCodec,
         implementation: Operation,
         call: Request,
-        violations: list[str],
+        violations: Sequence[str],
     ) -> ErrorFault | Mapping[str, object]:
         """The outcome: an injected fault, a throttle, a validation error, or the operation's."""
         key = op_codec.qualified_name
@@ -259,7 +251,7 @@ def _error(codec: ServiceCodec, operation: str, code: str, message: str) -> Erro
     )
 
 
-def _validation_message(violations: list[str]) -> str:
+def _validation_message(violations: Sequence[str]) -> str:
     count = len(violations)
     noun = "error" if count == 1 else "errors"
     return f"{count} validation {noun} detected: " + "; ".join(violations)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import email.utils
 import functools
 import json
 import re
@@ -173,18 +172,6 @@ def _iso8601(value: dt.datetime) -> str:
     if value.tzinfo is not dt.timezone.utc:
         value = value.astimezone(dt.timezone.utc)
     return value.isoformat()[:-6] + "Z"  # drop "+00:00": AWS writes UTC as "Z"
-
-
-def _scalar_totext_of(shape: Shape, value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return _iso8601(value)
-    if isinstance(value, (bytes, bytearray)):
-        return base64.b64encode(value).decode()
-    if shape.name == _POLICY_DOCUMENT_SHAPE and isinstance(value, str):
-        return quote(value, safe="")
-    return str(value)
 
 
 # --- JSON bodies ----------------------------------------------------------------------
@@ -493,6 +480,7 @@ class OperationCodec:
     input_check: Check
     output_check: Check | None
     read: Callable[[HttpRequest], Params]
+    parse: Callable[[HttpRequest], Parsed]
     write: Callable[[Mapping[str, object], str], WireResponse]
     errors: Mapping[str, ErrorInfo]
 
@@ -629,6 +617,7 @@ class ServiceCodec:
             input_check=input_check,
             output_check=output_check,
             read=read,
+            parse=_parser(read, input_check),
             write=write,
             errors=self._error_table(model.error_shapes),
         )
@@ -653,7 +642,6 @@ class ServiceCodec:
         pattern = _uri_pattern(model.http["requestUri"])
         labels: dict[str, tuple[str, Shape]] = {}
         query: list[tuple[str, str, Shape]] = []
-        headers: list[tuple[str, str, Shape]] = []
         has_body = False
         for name, member in shape.members.items():
             location = member.serialization.get("location")
@@ -662,10 +650,11 @@ class ServiceCodec:
                 labels[_group_name(wire)] = (name, member)
             elif location == "querystring":
                 query.append((wire, name, member))
-            elif location == "header":
-                headers.append((wire.lower(), name, member))
-            else:
+            elif location is None:
                 has_body = True
+            else:
+                # No operation of the served services reads one; parse() relies on that.
+                raise NotImplementedError(f"{model.name}: {location} members are not served")
         body_convert = self._json_in.get(shape)
 
         def read(request: HttpRequest) -> Params:
@@ -675,8 +664,6 @@ class ServiceCodec:
                 _read_labels(pattern, parts.path, labels, params)
             if query and parts.query:
                 _read_query_members(parts.query, query, params)
-            if headers:
-                _read_header_members(request.headers, headers, params)
             return params
 
         return read
@@ -688,31 +675,23 @@ class ServiceCodec:
         status = int(model.http.get("responseCode", 200))
         if shape is not None and shape.serialization.get("payload"):
             raise NotImplementedError(f"{model.name}: output payloads are not served yet")
-        header_members = [
-            (name, _wire_name(name, member), member)
-            for name, member in (shape.members.items() if shape is not None else ())
-            if member.serialization.get("location") == "header"
-        ]
+        for member in shape.members.values() if shape is not None else ():
+            location = member.serialization.get("location")
+            if location is not None:
+                raise NotImplementedError(f"{model.name}: {location} output members are not served")
         convert = self._json_out.get(shape) if shape is not None else _identity
         written = f"json:{shape.name if shape is not None else ''}"
 
         def write(result: Mapping[str, object], request_id: str) -> WireResponse:
-            response_headers = {"Content-Type": "application/json", "x-amzn-RequestId": request_id}
-            body_values = result
-            if header_members:
-                for name, wire, member in header_members:
-                    if name in result:
-                        response_headers[wire] = _headertext_of(member, result[name])
-                moved = {name for name, _, _ in header_members}
-                body_values = {k: v for k, v in result.items() if k not in moved}
-            if type(result) is View and not header_members:
+            headers = {"Content-Type": "application/json", "x-amzn-RequestId": request_id}
+            if type(result) is View:
                 # The same view always writes the same body; write it once.
                 body = cast("bytes | None", result.memo.get(written))
                 if body is None:
-                    body = result.memo[written] = json.dumps(convert(body_values)).encode()
+                    body = result.memo[written] = json.dumps(convert(result)).encode()
             else:
-                body = json.dumps(convert(body_values)).encode()
-            return WireResponse(status=status, headers=response_headers, body=body)
+                body = json.dumps(convert(result)).encode()
+            return WireResponse(status=status, headers=headers, body=body)
 
         return write
 
@@ -766,6 +745,36 @@ class ServiceCodec:
         return {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}
 
 
+Parsed = tuple[Mapping[str, object], tuple[str, ...]]
+"""A request's parameters, and the model's constraints they break (none, for a good request)."""
+
+_PARSED_REQUESTS = 256  # per operation: a test's repeated polls, not every distinct write
+
+
+def _parser(read: Callable[[HttpRequest], Params], check: Check) -> Callable[[HttpRequest], Parsed]:
+    """Read and check a request, once per distinct request text.
+
+    The parameters are a function of the method, URL and body (the readers refuse
+    to compile an operation that reads headers), so a poll repeating one request is
+    read once. The parameters are shared from then on: nothing may change them.
+    """
+
+    def parse(request: HttpRequest) -> Parsed:
+        try:
+            params = read(request)
+        except WireFormatError as exc:
+            return {}, (str(exc),)
+        violations: list[str] = []
+        check(params, "", violations)
+        return params, tuple(violations)
+
+    @functools.lru_cache(maxsize=_PARSED_REQUESTS)
+    def parse_text(method: str, url: str, body: bytes | str | None) -> Parsed:
+        return parse(HttpRequest(method=method, url=url, headers={}, body=body))
+
+    return lambda request: parse_text(request.method, request.url, request.body)
+
+
 def _no_params(request: HttpRequest) -> Params:
     """Operations without an input shape read nothing from the request."""
     del request
@@ -811,21 +820,6 @@ def _read_query_members(
             params[name] = [_scalar_fromtext_of(member.member, v) for v in found]
         else:
             params[name] = _scalar_fromtext_of(member, found[0])
-
-
-def _read_header_members(
-    headers: Headers, members: list[tuple[str, str, Shape]], params: Params
-) -> None:
-    lowered = {k.lower(): text_of(v) for k, v in headers.items()}
-    for wire, name, member in members:
-        if wire in lowered:
-            params[name] = _scalar_fromtext_of(member, lowered[wire])
-
-
-def _headertext_of(shape: Shape, value: object) -> str:
-    if isinstance(value, dt.datetime):
-        return email.utils.format_datetime(value.astimezone(dt.timezone.utc), usegmt=True)
-    return _scalar_totext_of(shape, value)
 
 
 def _group_name(label: str) -> str:
