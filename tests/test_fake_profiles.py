@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from slrkit._fake import _world
 from slrkit.testing import FakeAWS
 
 if TYPE_CHECKING:
@@ -63,6 +64,42 @@ def test_get_domain_has_zero_stats_until_data_is_loaded(
     assert stats["TotalSize"] > 0
     fake.clear_data("acme", region=REGION)
     assert cp.get_domain(DomainName="acme")["Stats"]["ProfileCount"] == 0
+
+
+def test_fakes_share_nothing_through_identical_requests() -> None:
+    """Two fakes sent the same request keep their own parameters, state and answers."""
+    fakes = [FakeAWS() for _ in range(3)]
+    for fake in fakes[:2]:
+        fake.client("customer-profiles", REGION).create_domain(
+            DomainName="acme", DefaultExpirationDays=1, Matching={"Enabled": True}
+        )
+    first = fakes[0].calls_to("CreateDomain")[0].params
+    second = fakes[1].calls_to("CreateDomain")[0].params
+    assert first == second
+    assert first["Matching"] is not second["Matching"]
+    second_cp = fakes[1].client("customer-profiles", REGION)
+    assert second_cp.get_domain(DomainName="acme")["Matching"] == {"Enabled": True}
+    matching = first["Matching"]
+    assert isinstance(matching, dict)
+    matching["Enabled"] = False  # a test changing what its own fake logged
+    assert second_cp.get_domain(DomainName="acme")["Matching"] == {"Enabled": True}
+    third_cp = fakes[2].client("customer-profiles", REGION)
+    third_cp.create_domain(DomainName="acme", DefaultExpirationDays=1, Matching={"Enabled": True})
+    assert third_cp.get_domain(DomainName="acme")["Matching"] == {"Enabled": True}
+
+
+def test_answers_stay_right_when_the_view_cache_starts_afresh(
+    monkeypatch: pytest.MonkeyPatch, fake: FakeAWS, cp: CustomerProfilesClient
+) -> None:
+    """The cache of built responses is bounded; past the bound it is emptied, not wrong."""
+    monkeypatch.setattr(_world, "_MAX_VIEWS", 3)
+    names = [f"d{n}" for n in range(5)]
+    for days, name in enumerate(names, start=1):
+        cp.create_domain(DomainName=name, DefaultExpirationDays=days)
+    for _ in range(2):
+        days = [cp.get_domain(DomainName=n)["DefaultExpirationDays"] for n in names]
+        assert days == [1, 2, 3, 4, 5]
+    assert len(fake._engine.world._views) <= 3  # the bound itself is the point
 
 
 def test_load_data_needs_a_domain(fake: FakeAWS) -> None:

@@ -342,4 +342,26 @@ def test_unserved_operations_never_reach_aws(fake: FakeAWS) -> None:
     s3 = fake.session().client("s3")  # pyright: ignore[reportUnknownVariableType]
     with pytest.raises(UnsupportedOperationError, match="s3"):
         s3.list_buckets()
+    # Its output has a `statusCode` member, which the codecs would refuse to compile.
+    cp = fake.client("customer-profiles", "eu-west-2")
+    with pytest.raises(UnsupportedOperationError, match="customer-profiles:GetSegmentEstimate"):
+        cp.get_segment_estimate(DomainName="acme", EstimateId="e")
     assert fake.calls == ()
+
+
+def test_a_large_request_body_is_read_like_any_other() -> None:
+    """Bodies past the parse cache's size limit are read on every call, with the same result."""
+    parse = codec_for("customer-profiles").operation("CreateDomain").parse
+    padding = " " * 20_000
+    body = f'{{"DefaultExpirationDays": 7,{padding}"Tags": {{"team": "cx"}}}}'
+    request = HttpRequest(
+        method="POST",
+        url="https://profile.eu-west-2.amazonaws.com/domains/acme",
+        headers={},
+        body=body,
+    )
+    for _ in range(2):
+        assert parse(request) == (
+            {"DefaultExpirationDays": 7, "Tags": {"team": "cx"}, "DomainName": "acme"},
+            (),
+        )

@@ -390,6 +390,8 @@ GARBLED = "AWS4-HMAC-SHA256 Signature=0123"
                      "IncompleteSignature", id="query garbled Authorization"),
         pytest.param("POST", "/", b"Action=CreateUser&Version=2010-05-08&UserName=x", IAM, 501,
                      "NotImplemented", id="operation the fake does not serve"),
+        pytest.param("GET", "/domains/acme/segment-estimates/e", b"", PROFILE, 501,
+                     "NotImplemented", id="operation the codecs could not compile"),
     ],
 )  # fmt: skip
 def test_bad_requests_get_the_protocols_error_shape(

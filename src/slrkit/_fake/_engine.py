@@ -132,7 +132,7 @@ class Engine:
         Args:
             service_id: The botocore service id, hyphenized (``"customer-profiles"``).
             operation: The operation name, or None to find it from the request.
-            request: The HTTP request (only the URL's path and query are read).
+            request: The HTTP request (its method, URL and body are read).
             account_id: The calling account.
             region: The region the request was signed for.
 
@@ -147,12 +147,13 @@ class Engine:
         try:
             codec = codec_for(service_id)
             name = operation if operation is not None else codec.resolve(request)
-            op_codec = codec.operation(name)
         except UnknownOperationError as exc:
             raise UnsupportedOperationError(str(exc)) from exc
         implementation = OPERATIONS[service_id].get(name)
         if implementation is None:
+            # Before compiling: the codecs refuse some operations the fake does not serve.
             raise UnsupportedOperationError(f"the fake does not serve {service_id}:{name}")
+        op_codec = codec.operation(name)
         # Reading and validating touch no state, so they run outside the lock.
         params, violations = op_codec.parse(request)
         call = Request(account_id=account_id, region=region, params=params)

@@ -3,8 +3,9 @@
 Two protocols cover the services the fake serves: ``rest-json`` (Customer
 Profiles) and ``query`` (IAM, STS). For each operation a `OperationCodec` is
 compiled once from the model and cached; it reads a request exactly as the
-service receives it (method, URL, headers, body) into a parameter dict, and
-writes a result dict or an error back as (status, headers, body). Nothing here
+service receives it (method, URL and body: no served operation takes a header
+member) into a parameter dict, and writes a result dict or an error back as
+(status, headers, body). Nothing here
 knows about boto3 or the fake's state, so the same codecs can serve a real HTTP
 listener.
 """
@@ -46,6 +47,8 @@ __all__ = [
 
 Params = dict[str, object]
 Headers = Mapping[str, str | bytes]
+Parsed = tuple[Params, tuple[str, ...]]
+"""A request's parameters, and the model's constraints they break (none, for a good request)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -148,7 +151,7 @@ def _wire_name(name: str, shape: Shape) -> str:
 
 
 def _scalar_fromtext_of(shape: Shape, text: str) -> object:
-    """Read a scalar sent as text (query parameters, URI labels, headers)."""
+    """Read a scalar sent as text (query parameters and URI labels)."""
     kind = shape.type_name
     try:
         if kind in ("integer", "long"):
@@ -745,18 +748,18 @@ class ServiceCodec:
         return {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}
 
 
-Parsed = tuple[Mapping[str, object], tuple[str, ...]]
-"""A request's parameters, and the model's constraints they break (none, for a good request)."""
-
 _PARSED_REQUESTS = 256  # per operation: a test's repeated polls, not every distinct write
+_PARSED_BODY_MAX = 16 * 1024  # a larger body is read every time rather than kept as a key
 
 
 def _parser(read: Callable[[HttpRequest], Params], check: Check) -> Callable[[HttpRequest], Parsed]:
     """Read and check a request, once per distinct request text.
 
-    The parameters are a function of the method, URL and body (the readers refuse
-    to compile an operation that reads headers), so a poll repeating one request is
-    read once. The parameters are shared from then on: nothing may change them.
+    The parameters are a function of the method, URL and body (no reader reads
+    headers: the query protocol sends none, and the rest-json reader refuses an
+    operation that takes one), so a poll repeating one request is read once. The
+    cache is shared by every fake in the process, so each call gets its own copy
+    of the parameters: what an operation keeps, or a test changes, is never shared.
     """
 
     def parse(request: HttpRequest) -> Parsed:
@@ -772,7 +775,27 @@ def _parser(read: Callable[[HttpRequest], Params], check: Check) -> Callable[[Ht
     def parse_text(method: str, url: str, body: bytes | str | None) -> Parsed:
         return parse(HttpRequest(method=method, url=url, headers={}, body=body))
 
-    return lambda request: parse_text(request.method, request.url, request.body)
+    def parse_once(request: HttpRequest) -> Parsed:
+        body = request.body
+        if body is not None and len(body) > _PARSED_BODY_MAX:
+            return parse(request)
+        params, violations = parse_text(request.method, request.url, body)
+        return _copy_params(params), violations
+
+    return parse_once
+
+
+def _copy_params(params: Params) -> Params:
+    """A copy of *params* that shares no dict or list with it (scalars are immutable)."""
+    return {name: _copy_value(value) for name, value in params.items()}
+
+
+def _copy_value(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _copy_value(item) for key, item in cast("dict[object, object]", value).items()}
+    if isinstance(value, list):
+        return [_copy_value(item) for item in cast("list[object]", value)]
+    return value
 
 
 def _no_params(request: HttpRequest) -> Params:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["Account", "Behaviour", "Event", "World", "domain_arn", "trust_policy"]
 
 _ID_ALPHABET = string.ascii_uppercase + string.digits
+_MAX_VIEWS = 4096
 
 
 def trust_policy(principal: str) -> str:
@@ -128,14 +129,17 @@ class World:
     ) -> View:
         """The response structure *build* makes of *record*, made once per version of it.
 
-        *key* names what is viewed and how (`("role", account, name, "full")`).
+        *key* names what is viewed and how (`("GetRole", account_id, role_name)`).
         Records are replaced, never changed, so while *record* is the very object
         the view was built from, that view is still right, and the same object
-        comes back: the codecs then check and write it only once.
+        comes back: the codecs then check and write it only once. It is a cache:
+        past `_MAX_VIEWS` entries (deleted records keep theirs) it starts afresh.
         """
         found = self._views.get(key)
         if found is not None and found[0] is record:
             return found[1]
+        if len(self._views) >= _MAX_VIEWS:
+            self._views.clear()
         view = View(build())
         self._views[key] = (record, view)
         return view
