@@ -97,8 +97,8 @@ def test_answers_stay_right_when_the_view_cache_starts_afresh(
     for days, name in enumerate(names, start=1):
         cp.create_domain(DomainName=name, DefaultExpirationDays=days)
     for _ in range(2):
-        days = [cp.get_domain(DomainName=n)["DefaultExpirationDays"] for n in names]
-        assert days == [1, 2, 3, 4, 5]
+        answered = [cp.get_domain(DomainName=n)["DefaultExpirationDays"] for n in names]
+        assert answered == [1, 2, 3, 4, 5]
     assert len(fake._engine.world._views) <= 3  # the bound itself is the point
 
 
