@@ -14,6 +14,7 @@ that does not use moto); one extra path keeps it attached, to measure what that 
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import TYPE_CHECKING, Any, cast
 
@@ -39,6 +40,8 @@ __all__ = ["run"]
 REGION = "eu-west-2"
 ROLE_PATH = "/aws-service-role/profile.amazonaws.com/"
 ROLES = 10  # Customer Profiles roles listed by ListRoles, on the fake and on moto
+ROTATING = 300  # roles asked for in turn, more than the fake keeps parsed requests of
+OTHER_ACCOUNT = "210987654321"
 TRUST = json.dumps(
     {
         "Version": "2012-10-17",
@@ -132,6 +135,23 @@ def _paths(fake: FakeAWS, moto: IAMClient) -> dict[str, Callable[[], object]]:
         Description="Service-linked role for Amazon Connect Customer Profiles",
     )["Role"]["RoleName"]
 
+    # More names than an operation's parse cache keeps, asked in turn: every request is
+    # read and checked anew (each role's response is still built once). They live in an
+    # account of their own, so that ListRoles above lists the same roles as moto.
+    other = cast(
+        "IAMClient",
+        _detach_moto(cast("BaseClient", fake.client("iam", REGION, account_id=OTHER_ACCOUNT))),
+    )
+    rotating = [
+        other.create_service_linked_role(
+            AWSServiceName="profile.amazonaws.com",
+            CustomSuffix=f"rotating{n}",
+            Description="Service-linked role for Amazon Connect Customer Profiles",
+        )["Role"]["RoleName"]
+        for n in range(ROTATING)
+    ]
+    turn = itertools.cycle(rotating)
+
     def iam() -> IAMClient:
         return cast("IAMClient", _detach_moto(cast("BaseClient", fake.client("iam", REGION))))
 
@@ -159,6 +179,8 @@ def _paths(fake: FakeAWS, moto: IAMClient) -> dict[str, Callable[[], object]]:
         "GetRole limit": lambda: limit_get_role.get_role(RoleName=role),
         "GetRole moto": lambda: moto.get_role(RoleName=moto_role),
         "GetRole fake, unused role": lambda: fake_iam.get_role(RoleName=unused),
+        "GetRole fake, names in turn": lambda: other.get_role(RoleName=next(turn)),
+        "GetRole fake, one name": lambda: other.get_role(RoleName=rotating[0]),
         "GetRole fake, moto attached": lambda: shipped.get_role(RoleName=role),
         "ListRoles fake": lambda: fake_iam.list_roles(PathPrefix=ROLE_PATH),
         "ListRoles limit": lambda: limit_list_roles.list_roles(PathPrefix=ROLE_PATH),
@@ -242,6 +264,16 @@ def run(*, runs: int = 21, seconds: float = 0.12) -> Section:
                 method=f"{method(fake_path, moto_path)}; {shape}",
             )
         )
+    rows.append(
+        Row(
+            figure="1. Fake, every request new: IAM GetRole",
+            measured=f"fake, {ROTATING} roles in turn {rate('GetRole fake, names in turn')}",
+            baseline=f"fake, one of them repeated {rate('GetRole fake, one name')}",
+            ratio=timing.speedup("GetRole fake, names in turn", "GetRole fake, one name"),
+            method=method("GetRole fake, names in turn", "GetRole fake, one name")
+            + f"; {ROTATING} never-used roles, more than the parse cache keeps",
+        )
+    )
     rows.append(
         Row(
             figure="1. Fake under an active `mock_aws` (as shipped): IAM GetRole",

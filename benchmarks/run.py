@@ -41,8 +41,13 @@ rates are medians too, and move with the machine's load; the ratios are the figu
 A target is met when the median ratio meets it.
 
 - **Pipeline limit**: a client of the same fake session whose first `before-send`
-  handler returns the fake's own response, captured once; botocore does all its work
+  handler returns the fake's own response, captured once, and whose fake handler is
+  removed (botocore calls every `before-send` handler); botocore does all its work
   and the fake none.
+- **Fake**: each path repeats one request, as a test's polls do, so the fake's caches
+  are warm: a response built from unchanged records is checked and written once, and
+  a request text is read and checked once. One row asks for roles in turn, more than
+  the request cache keeps, to show the cost of reading every request.
 - **moto**: `mock_aws` in the same process, on a client with the same retry mode.
   botocore calls every `before-send` handler, so while `mock_aws` is active moto also
   handles each request of a fake client; the fake's clients are detached from it
