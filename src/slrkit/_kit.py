@@ -123,40 +123,53 @@ _API_NAMES: Final = {
 }
 
 
-def check_spec(**given: Any) -> _Spec:  # noqa: ANN401 - validated right here
-    """The settings of `ProfilesKit.ensure_domain`, validated; raises InvalidInputError."""
-    validate_expiration_days(given["default_expiration_days"])
-    if given["default_encryption_key"] is not None:
-        validate_default_encryption_key(given["default_encryption_key"])
-    if given["dead_letter_queue_url"] is not None:
-        validate_dead_letter_queue_url(given["dead_letter_queue_url"])
-    for field, kind in (
-        ("matching", Matching),
-        ("rule_based_matching", RuleBasedMatching),
-        ("data_store", DataStore),
-    ):
-        value = given[field]
+def check_spec(
+    *,
+    default_expiration_days: int,
+    default_encryption_key: str | None,
+    dead_letter_queue_url: str | None,
+    matching: Matching | None,
+    rule_based_matching: RuleBasedMatching | None,
+    data_store: DataStore | None,
+    tags: Mapping[str, str] | None,
+) -> _Spec:
+    """The settings of `ProfilesKit.ensure_domain`, validated; raises InvalidInputError.
+
+    The types are those of the public signature; the values are checked all the
+    same, for callers that are not type-checked.
+    """
+    validate_expiration_days(default_expiration_days)
+    if default_encryption_key is not None:
+        validate_default_encryption_key(default_encryption_key)
+    if dead_letter_queue_url is not None:
+        validate_dead_letter_queue_url(dead_letter_queue_url)
+    settings: tuple[tuple[str, object, type], ...] = (
+        ("matching", matching, Matching),
+        ("rule_based_matching", rule_based_matching, RuleBasedMatching),
+        ("data_store", data_store, DataStore),
+    )
+    for field, value, kind in settings:
         if value is not None:
             if not isinstance(value, kind):
                 raise InvalidInputError(field, value, f"must be a slrkit.{kind.__name__}")
             validate_settings(value, field)
-    tags = given["tags"]
+    checked_tags = None
     if tags is not None:
-        tags = validate_tags(tags)
-        if len(tags) > MAX_TAGS - 1:
+        checked_tags = validate_tags(tags)
+        if len(checked_tags) > MAX_TAGS - 1:
             raise InvalidInputError(
                 "tags",
-                f"<{len(tags)} tags>",
+                f"<{len(checked_tags)} tags>",
                 f"at most {MAX_TAGS - 1}: slrkit keeps one tag for the linked role",
             )
     return _Spec(
-        default_expiration_days=given["default_expiration_days"],
-        default_encryption_key=given["default_encryption_key"],
-        dead_letter_queue_url=given["dead_letter_queue_url"],
-        matching=given["matching"],
-        rule_based_matching=given["rule_based_matching"],
-        data_store=given["data_store"],
-        tags=tags,
+        default_expiration_days=default_expiration_days,
+        default_encryption_key=default_encryption_key,
+        dead_letter_queue_url=dead_letter_queue_url,
+        matching=matching,
+        rule_based_matching=rule_based_matching,
+        data_store=data_store,
+        tags=checked_tags,
     )
 
 
