@@ -5,9 +5,8 @@ Profiles) and ``query`` (IAM, STS). For each operation a `OperationCodec` is
 compiled once from the model and cached; it reads a request exactly as the
 service receives it (method, URL and body: no served operation takes a header
 member) into a parameter dict, and writes a result dict or an error back as
-(status, headers, body). Nothing here
-knows about boto3 or the fake's state, so the same codecs can serve a real HTTP
-listener.
+(status, headers, body). Nothing here knows about boto3 or the fake's state, so
+the same codecs can serve a real HTTP listener.
 """
 
 from __future__ import annotations
