@@ -265,11 +265,11 @@ def test_operations_with_header_members_are_refused() -> None:
 
 def test_query_requests_keep_blank_values_and_lists() -> None:
     """Query parameters keep empty values; `X.member.N` becomes a list."""
-    read = codec_for("iam").operation("ListRoles").read
-    params = read(_form("Action=ListRoles&PathPrefix=%2Fa%2F&MaxItems=5"))
+    parse = codec_for("iam").operation("ListRoles").parse
+    params, _ = parse(_form("Action=ListRoles&PathPrefix=%2Fa%2F&MaxItems=5"))
     assert params == {"PathPrefix": "/a/", "MaxItems": 5}
-    create = codec_for("iam").operation("CreateServiceLinkedRole").read
-    assert create(_form("AWSServiceName=p&Description="))["Description"] == ""
+    create = codec_for("iam").operation("CreateServiceLinkedRole").parse
+    assert create(_form("AWSServiceName=p&Description="))[0]["Description"] == ""
 
 
 _FORM_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
