@@ -10,14 +10,11 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, cast
-from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from botocore.awsrequest import HeadersDict
 from botocore.handlers import json_decode_policies
 from botocore.parsers import create_parser
-from hypothesis import given
-from hypothesis import strategies as st
 
 from slrkit._fake import _sts
 from slrkit._fake._engine import OPERATIONS, Engine
@@ -28,7 +25,6 @@ from slrkit._fake._wire import (
     UnknownOperationError,
     WireResponse,
     codec_for,
-    form_fields,
 )
 from slrkit._fake._world import trust_policy
 from slrkit.testing import FakeAWS, FidelityError, UnsupportedOperationError
@@ -270,19 +266,6 @@ def test_query_requests_keep_blank_values_and_lists() -> None:
     assert params == {"PathPrefix": "/a/", "MaxItems": 5}
     create = codec_for("iam").operation("CreateServiceLinkedRole").parse
     assert create(_form("AWSServiceName=p&Description="))[0]["Description"] == ""
-
-
-_FORM_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
-
-
-@given(
-    pairs=st.lists(st.tuples(_FORM_TEXT, _FORM_TEXT), max_size=5),
-    raw=st.text("ab=&+%2Fé ", max_size=30),
-)
-def test_form_fields_read_as_parse_qsl(pairs: list[tuple[str, str]], raw: str) -> None:
-    """The fake's form reader agrees with the standard library's, encoded or raw."""
-    for text in (urlencode(pairs), raw):
-        assert form_fields(text) == dict(parse_qsl(text, keep_blank_values=True))
 
 
 def test_a_view_writes_what_the_same_dict_writes() -> None:
