@@ -42,6 +42,7 @@ ROLE_PATH = "/aws-service-role/profile.amazonaws.com/"
 ROLES = 10  # Customer Profiles roles listed by ListRoles, on the fake and on moto
 ROTATING = 300  # roles asked for in turn, more than the fake keeps parsed requests of
 OTHER_ACCOUNT = "210987654321"
+DESCRIPTION = "Service-linked role for Amazon Connect Customer Profiles"
 TRUST = json.dumps(
     {
         "Version": "2012-10-17",
@@ -123,7 +124,7 @@ def _paths(fake: FakeAWS, moto: IAMClient) -> dict[str, Callable[[], object]]:
             RoleName=f"AWSServiceRoleForProfile_{n:012x}",
             Path=ROLE_PATH,
             AssumeRolePolicyDocument=TRUST,
-            Description="Service-linked role for Amazon Connect Customer Profiles",
+            Description=DESCRIPTION,
         )
     moto_role = f"AWSServiceRoleForProfile_{0:012x}"
     # moto's role was never used: it has one timestamp (CreateDate) where a domain's role
@@ -132,28 +133,26 @@ def _paths(fake: FakeAWS, moto: IAMClient) -> dict[str, Callable[[], object]]:
     unused = fake.client("iam", REGION).create_service_linked_role(
         AWSServiceName="profile.amazonaws.com",
         CustomSuffix="bench",
-        Description="Service-linked role for Amazon Connect Customer Profiles",
+        Description=DESCRIPTION,
     )["Role"]["RoleName"]
+
+    def iam(account_id: str | None = None) -> IAMClient:
+        client = fake.client("iam", REGION, account_id=account_id)
+        return cast("IAMClient", _detach_moto(cast("BaseClient", client)))
 
     # More names than an operation's parse cache keeps, asked in turn: every request is
     # read and checked anew (each role's response is still built once). They live in an
     # account of their own, so that ListRoles above lists the same roles as moto.
-    other = cast(
-        "IAMClient",
-        _detach_moto(cast("BaseClient", fake.client("iam", REGION, account_id=OTHER_ACCOUNT))),
-    )
+    other = iam(OTHER_ACCOUNT)
     rotating = [
         other.create_service_linked_role(
             AWSServiceName="profile.amazonaws.com",
             CustomSuffix=f"rotating{n}",
-            Description="Service-linked role for Amazon Connect Customer Profiles",
+            Description=DESCRIPTION,
         )["Role"]["RoleName"]
         for n in range(ROTATING)
     ]
     turn = itertools.cycle(rotating)
-
-    def iam() -> IAMClient:
-        return cast("IAMClient", _detach_moto(cast("BaseClient", fake.client("iam", REGION))))
 
     def get_role(client: BaseClient) -> object:
         return cast("IAMClient", client).get_role(RoleName=role)
