@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from slrkit import InvalidInputError, JobSchedule, Matching, RuleBasedMatching
 from slrkit._settings import MatchingRule, validate_settings
 from slrkit._validate import (
+    validate_account_id,
     validate_confirm,
     validate_dead_letter_queue_url,
     validate_default_encryption_key,
@@ -208,3 +209,55 @@ def test_nested_settings_errors_name_the_full_path(setting: object, path: str, m
     with pytest.raises(InvalidInputError, match=match) as caught:
         validate_settings(setting, root)
     assert caught.value.field == path
+
+
+@pytest.mark.parametrize(
+    ("check", "value"),
+    [
+        (validate_domain_name, "acme\n"),
+        (validate_role_name, "AWSServiceRoleForProfile_abc\n"),
+        (validate_linked_role_name, "AWSServiceRoleForProfile_abc\n"),
+        (validate_account_id, "123456789012\n"),
+    ],
+)
+def test_patterns_match_the_whole_string(check: object, value: str) -> None:
+    """A trailing newline, which a pattern ending in `$` lets through under `re.match`, is
+    refused."""
+    assert callable(check)
+    with pytest.raises(InvalidInputError):
+        check(value)
+
+
+def test_a_tag_key_with_a_trailing_newline_is_refused() -> None:
+    """`k\\n` is not a tag key, although the model's pattern ends in `$`."""
+    with pytest.raises(InvalidInputError, match="may contain only"):
+        validate_tags({"k\n": "v"})
+
+
+@pytest.mark.parametrize("key", ["aws:x", "AWS:x", "Aws:cost", "aWs:"])
+def test_the_aws_prefix_is_reserved_in_any_case(key: str) -> None:
+    """AWS reserves `aws:` whatever its case; the error names the rule."""
+    with pytest.raises(InvalidInputError, match="any case") as caught:
+        validate_tags({key: "v"})
+    assert caught.value.value == key
+
+
+# Arabic-Indic and fullwidth digits: `\d` matches them, an account id is ASCII.
+OTHER_DIGITS = tuple(
+    "".join(chr(zero + int(d)) for d in "123456789012") for zero in (0x660, 0xFF10)
+)
+
+
+@pytest.mark.parametrize(
+    "account", [123456789012, *OTHER_DIGITS, "12345678901", "1234567890123", None]
+)
+def test_an_account_id_is_a_string_of_twelve_ascii_digits(account: object) -> None:
+    """An int, other scripts' digits, and 11 or 13 digits are refused, naming the rule."""
+    with pytest.raises(InvalidInputError, match="12 digits 0-9") as caught:
+        validate_account_id(account)
+    assert caught.value.field == "account_id"
+
+
+def test_a_valid_account_id_passes() -> None:
+    """Twelve ASCII digits, leading zeros kept, pass unchanged."""
+    assert validate_account_id("000123456789") == "000123456789"

@@ -35,6 +35,7 @@ from slrkit._validate import (
     LINKED_ROLE_TAG,
     MAX_TAGS,
     ROLE_PATH,
+    validate_account_id,
     validate_confirm,
     validate_dead_letter_queue_url,
     validate_default_encryption_key,
@@ -70,7 +71,6 @@ __all__ = ["ProfilesKit", "check_spec"]
 
 _log = logging.getLogger("slrkit")
 
-_ACCOUNT_ID: Final = re.compile(r"^\d{12}$")
 _ALREADY_EXISTS: Final = re.compile(r"already exists", re.IGNORECASE)
 _NO_SUCH_ENTITY: Final = "NoSuchEntity"
 _NOT_FOUND: Final = "ResourceNotFoundException"
@@ -242,8 +242,8 @@ class ProfilesKit:
                 region_name,
                 f"must match the region of profiles_client ({client_region!r})",
             )
-        if account_id is not None and not _ACCOUNT_ID.match(str(account_id)):
-            raise InvalidInputError("account_id", account_id, "must be 12 digits")
+        if account_id is not None:
+            validate_account_id(account_id)
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise InvalidInputError("retry", retry, "must be a slrkit.RetryPolicy")
         self._clients = Clients.build(

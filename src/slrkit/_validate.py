@@ -24,6 +24,7 @@ __all__ = [
     "check_int_range",
     "check_length",
     "check_pattern",
+    "validate_account_id",
     "validate_confirm",
     "validate_dead_letter_queue_url",
     "validate_default_encryption_key",
@@ -46,10 +47,14 @@ LINKED_ROLE_TAG: Final = "slrkit:linked-role"
 MAX_TAGS: Final = 50
 """The most tags a domain takes, slrkit's own included."""
 
-_DOMAIN_NAME: Final = re.compile(r"^[a-zA-Z0-9_-]+$")
+# Every pattern is matched against the whole string (`fullmatch`): with `match`, the
+# model's trailing `$` also accepts a final newline ("acme\n").
+_DOMAIN_NAME: Final = re.compile(r"[a-zA-Z0-9_-]+")
 # The model's pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; `+-=` is a range that
-# includes the digits, so it is kept verbatim rather than "fixed".
-_TAG_KEY: Final = re.compile(r"^(?!aws:)[a-zA-Z+-=._:/]+$")
+# includes the digits, so it is kept verbatim rather than "fixed". The `aws:`
+# prefix is checked apart: AWS reserves it in any case.
+_TAG_KEY: Final = re.compile(r"[a-zA-Z+-=._:/]+")
+_ACCOUNT_ID: Final = re.compile(r"[0-9]{12}")
 
 Rule = Callable[[str, object], None]
 """A check of one value: ``rule(field, value)`` raises `InvalidInputError` or returns."""
@@ -119,11 +124,23 @@ def validate_domain_name(name: object, field: str = "domain_name") -> str:
         raise InvalidInputError(field, name, "must be a string")
     if not 1 <= len(name) <= 64:  # noqa: PLR2004 - the model's limit
         raise InvalidInputError(field, name, f"must be 1 to 64 characters long (got {len(name)})")
-    if not _DOMAIN_NAME.match(name):
+    if not _DOMAIN_NAME.fullmatch(name):
         raise InvalidInputError(
             field, name, "may contain only letters, digits, '_' and '-' (^[a-zA-Z0-9_-]+$)"
         )
     return name
+
+
+def validate_account_id(account_id: object, field: str = "account_id") -> str:
+    """Return *account_id* if it is an AWS account id: a string of 12 ASCII digits.
+
+    Raises:
+        InvalidInputError: Not a string, or not exactly 12 of ``0-9`` (an int loses
+            leading zeros, and other scripts' digits are no account).
+    """
+    if not isinstance(account_id, str) or not _ACCOUNT_ID.fullmatch(account_id):
+        raise InvalidInputError(field, account_id, "must be a string of 12 digits 0-9")
+    return account_id
 
 
 def validate_expiration_days(days: object) -> int:
@@ -179,9 +196,11 @@ def validate_tags(tags: object, *, reserved_ok: bool = False) -> dict[str, str]:
     for key, value in cast("Mapping[object, object]", tags).items():
         if not isinstance(key, str) or not 1 <= len(key) <= 128:  # noqa: PLR2004
             raise InvalidInputError("tags", key, "a tag key must be 1 to 128 characters long")
-        if key.startswith("aws:"):
-            raise InvalidInputError("tags", key, "a tag key must not start with 'aws:'")
-        if not _TAG_KEY.match(key):
+        if key[:4].lower() == "aws:":
+            raise InvalidInputError(
+                "tags", key, "a tag key must not start with 'aws:' in any case: AWS reserves it"
+            )
+        if not _TAG_KEY.fullmatch(key):
             raise InvalidInputError(
                 "tags", key, "a tag key may contain only letters, digits and + - = . _ : /"
             )
