@@ -40,7 +40,7 @@ from slrkit import (
     RefusedError,
     RuleBasedMatching,
 )
-from slrkit._pulumi_crud import settings_from_props, settings_to_props
+from slrkit._settings import settings_from_props, settings_to_props
 from slrkit.pulumi import CustomerProfilesDomain, DomainProvider
 from slrkit.testing import FakeAWS
 

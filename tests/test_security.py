@@ -75,7 +75,7 @@ def test_no_credential_in_debug_logs_reprs_or_errors(caplog: pytest.LogCaptureFi
     fake = FakeAWS(ACCOUNT, role_cleanup_delay=None)
     session = leaky_session(fake)
     kit = ProfilesKit(REGION, session=session, clock=fake.clock, rand=random.Random(0).random)
-    shown: list[object] = [kit, kit.retry, kit._clients]
+    shown: list[object] = [kit, kit.retry, kit._site.clients]
     shown.append(kit.ensure_domain("acme", default_expiration_days=365, tags={"team": "cx"}))
     shown.append(kit.ensure_domain("acme", default_expiration_days=30))
     shown.append(kit.describe_linked_role("acme"))

@@ -23,16 +23,16 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 import boto3
 
-from slrkit import _roles
-from slrkit._aws import Calls
-from slrkit._clients import make_client
+from slrkit import _deletion, _ensure, _evidence
+from slrkit._clients import Clients, make_client
 from slrkit._clock import Clock, Crew, SystemClock, crew
-from slrkit._kit import ProfilesKit, check_spec
 from slrkit._models import Domain, EnsureResult, Evidence, LinkedRole
 from slrkit._ratelimit import RateLimiter, RateLimits
 from slrkit._regions import SUPPORTED_REGIONS, validate_region
 from slrkit._retry import RetryPolicy, system_random
-from slrkit._validate import validate_domain_name
+from slrkit._spec import DomainSettings, SettingsFields
+from slrkit._validate import is_profile_role, validate_domain_name
+from slrkit._verbs import AccountId, Site
 from slrkit.exceptions import (
     AmbiguousLinkedRoleError,
     InvalidInputError,
@@ -44,10 +44,9 @@ from slrkit.exceptions import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
+    from mypy_boto3_customer_profiles.client import CustomerProfilesClient
     from mypy_boto3_iam.client import IAMClient
     from mypy_boto3_sts.client import STSClient
-
-    from slrkit._settings import DataStore, Matching, RuleBasedMatching
 
 __all__ = [
     "AuditReport",
@@ -67,23 +66,17 @@ _T = TypeVar("_T")
 
 
 @attrs.frozen(kw_only=True)
-class DomainSpec:
+class DomainSpec(SettingsFields):
     """One domain of `Fleet.ensure_all`: where it lives and the settings it should have.
 
     ``account`` names one of the fleet's accounts; it may be left out when the
-    fleet has only one. The settings are those of `ProfilesKit.ensure_domain`.
+    fleet has only one. The settings are those of `ProfilesKit.ensure_domain`;
+    they are checked when the fleet runs the spec, so a bad one fails its own item.
     """
 
     name: str
     region: str
-    default_expiration_days: int
     account: str | None = None
-    default_encryption_key: str | None = None
-    dead_letter_queue_url: str | None = None
-    matching: Matching | None = None
-    rule_based_matching: RuleBasedMatching | None = None
-    data_store: DataStore | None = None
-    tags: Mapping[str, str] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -268,9 +261,8 @@ class Fleet:
             for label, session in sessions.items()
         }
         self._lock = threading.Lock()
-        self._account_ids: dict[str, str] = {}
-        self._iam: dict[str, IAMClient] = {}
-        self._kits: dict[tuple[str, str], ProfilesKit] = {}
+        self._shared: dict[str, tuple[IAMClient, AccountId]] = {}
+        self._sites: dict[tuple[str, str], Site] = {}
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -316,18 +308,10 @@ class Fleet:
         where = functools.partial(FleetItem, account=account, region=spec.region, name=spec.name)
         try:
             validate_domain_name(spec.name)
-            # Bad settings fail their item before the kit (and its account lookup) exists.
-            checked = check_spec(
-                default_expiration_days=spec.default_expiration_days,
-                default_encryption_key=spec.default_encryption_key,
-                dead_letter_queue_url=spec.dead_letter_queue_url,
-                matching=spec.matching,
-                rule_based_matching=spec.rule_based_matching,
-                data_store=spec.data_store,
-                tags=spec.tags,
-            )
-            kit = self._kit(account, spec.region)
-            result = kit._ensure(spec.name, checked, dry_run=False, wait_for_role=False)
+            # Bad settings fail their item before any call is made for it.
+            wanted = DomainSettings.of(spec)
+            verbs = self._site(account, spec.region).verbs()
+            result = _ensure.ensure(verbs, spec.name, wanted, dry_run=False, wait_for_role=False)
         except SlrkitError as exc:
             self._say(f"{account} {spec.region} {spec.name}: failed: {exc}")
             return where(error=exc)
@@ -391,12 +375,11 @@ class Fleet:
 
     def _read_roles(self, account: str) -> _Part:
         try:
-            kit = self._kit(account, self._regions[0])
-            calls = kit._calls()
+            verbs = self._site(account, self._regions[0]).verbs()
             roles = [
-                kit._linked(calls, data)
-                for name in kit._list_roles(calls)
-                if (data := kit._get_role(calls, name)) is not None
+                verbs.linked(data)
+                for name in verbs.list_roles()
+                if (data := verbs.get_role(name)) is not None
             ]
         except SlrkitError as exc:
             return _Part(
@@ -407,10 +390,8 @@ class Fleet:
 
     def _read_domains(self, account: str, region: str) -> _Part:
         try:
-            kit = self._kit(account, region)
-            calls = kit._calls()
-            listed = kit._list_domains(calls)
-            domains = [kit._get_domain(calls, d.name) for d in listed]
+            verbs = self._site(account, region).verbs()
+            domains = [verbs.get_domain(d.name) for d in verbs.list_domains()]
         except SlrkitError as exc:
             return _Part(
                 account=account, error=AuditError(account=account, region=region, message=str(exc))
@@ -436,7 +417,7 @@ class Fleet:
             if id(domain) in linked_domains:
                 continue
             free = [
-                _roles.Candidate(
+                _evidence.Candidate(
                     name=r.name, created_at=r.created_at, last_used_region=r.last_used_region
                 )
                 for r in roles
@@ -444,8 +425,8 @@ class Fleet:
             ]
             others = [d for d in domains if d.region == domain.region]
             try:
-                name, found = _roles.choose(
-                    domain, _roles.near_in_time(domain, free), others=others
+                name, found = _evidence.choose(
+                    domain, _evidence.near_in_time(domain, free), others=others
                 )
             except AmbiguousLinkedRoleError as exc:
                 contested.update(exc.candidates)
@@ -501,7 +482,7 @@ class Fleet:
         owners = [
             d
             for d in domains
-            if abs(role.created_at - d.created_at) <= _roles.CREATION_WINDOW
+            if abs(role.created_at - d.created_at) <= _evidence.CREATION_WINDOW
             and role.last_used_region in (None, d.region)
         ]
         if role.name in contested or owners:
@@ -542,11 +523,10 @@ class Fleet:
     def _delete_orphan(self, orphan: RoleAudit) -> CleanupItem:
         role = orphan.role
         try:
-            if not _roles.is_profile_role(role.name, role.path):
+            if not is_profile_role(role.name, role.path):
                 raise UnsafeRoleError(role.name, role.path)
-            kit = self._kit(orphan.account, self._regions[0])
-            calls = kit._calls()
-            kit._delete_role(calls, role.name, own_arn=None)
+            verbs = self._site(orphan.account, self._regions[0]).verbs()
+            _deletion.delete_role(verbs, role.name, own_arn=None)
         except SlrkitError as exc:
             self._say(f"{orphan.account} {role.name}: not deleted: {exc}")
             return CleanupItem(
@@ -557,40 +537,40 @@ class Fleet:
 
     # -- machinery --------------------------------------------------------------------------
 
-    def _kit(self, account: str, region: str) -> ProfilesKit:
+    def _site(self, account: str, region: str) -> Site:
+        """Where the fleet's work in *region* of *account* runs, built on first use."""
         with self._lock:
-            kit = self._kits.get((account, region))
-        if kit is not None:
-            return kit
+            site = self._sites.get((account, region))
+        if site is not None:
+            return site
         acct = self._accounts[account]
-        account_id, iam = self._account_clients(acct)
-        kit = ProfilesKit(
-            region,
-            profiles_client=make_client(acct.session, "customer-profiles", region),  # type: ignore[arg-type]
-            iam_client=iam,
-            account_id=account_id,
+        iam, account_id = self._account_wide(acct)
+        profiles: CustomerProfilesClient = make_client(acct.session, "customer-profiles", region)  # type: ignore[assignment]
+        site = Site(
+            region=region,
+            clients=Clients(profiles=profiles, iam=iam, sts=None),
+            account=account_id,
             retry=self._retry,
             clock=self._clock,
             rand=self._rand,
-            rate_limiter=acct.limiter,
+            limiter=acct.limiter,
         )
         with self._lock:
-            return self._kits.setdefault((account, region), kit)
+            return self._sites.setdefault((account, region), site)
 
-    def _account_clients(self, acct: _Account) -> tuple[str, IAMClient]:
-        """The account id (one STS call) and the IAM client, shared by its regions."""
+    def _account_wide(self, acct: _Account) -> tuple[IAMClient, AccountId]:
+        """The IAM client and the account id (looked up once) that an account's regions share."""
         with self._lock:
-            if acct.label in self._account_ids:
-                return self._account_ids[acct.label], self._iam[acct.label]
+            shared = self._shared.get(acct.label)
+        if shared is not None:
+            return shared
         region = self._regions[0]
         sts: STSClient = make_client(acct.session, "sts", region)  # type: ignore[assignment]
         iam: IAMClient = make_client(acct.session, "iam", region)  # type: ignore[assignment]
-        calls = Calls(self._retry, self._clock, self._rand, limiter=acct.limiter, region=region)
-        account_id = calls.call("GetCallerIdentity", sts.get_caller_identity)["Account"]
         with self._lock:
-            self._account_ids.setdefault(acct.label, account_id)
-            self._iam.setdefault(acct.label, iam)
-            return self._account_ids[acct.label], self._iam[acct.label]
+            return self._shared.setdefault(
+                acct.label, (iam, AccountId(None, sts=sts, region=region))
+            )
 
     def _run(self, tasks: Sequence[Callable[[], _T]]) -> list[_T]:
         """Run *tasks* on at most ``max_workers`` threads; results in task order."""

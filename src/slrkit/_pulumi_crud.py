@@ -19,8 +19,8 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Generator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+from collections.abc import Callable, Generator, Mapping
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 import boto3
@@ -28,24 +28,9 @@ import botocore.exceptions
 
 from slrkit._kit import ProfilesKit
 from slrkit._regions import validate_region
-from slrkit._settings import (
-    AttributeTypesSelector,
-    Consolidation,
-    ExportingConfig,
-    Matching,
-    MatchingRule,
-    RuleBasedMatching,
-    _Setting,
-    validate_settings,
-)
-from slrkit._validate import (
-    MAX_TAGS,
-    validate_dead_letter_queue_url,
-    validate_default_encryption_key,
-    validate_domain_name,
-    validate_expiration_days,
-    validate_tags,
-)
+from slrkit._settings import Setting, plain_number, settings_from_props, settings_to_props
+from slrkit._spec import SETTINGS, TAGS, SettingsFields, about
+from slrkit._validate import validate_domain_name
 from slrkit.exceptions import DomainNotEmptyError, InvalidInputError, LinkedRoleError, RefusedError
 
 if TYPE_CHECKING:
@@ -68,27 +53,20 @@ __all__ = [
     "delete",
     "diff",
     "read",
-    "settings_from_props",
-    "settings_to_props",
     "update",
 ]
 
 _log = logging.getLogger("slrkit.pulumi")
-_S = TypeVar("_S", bound=_Setting)
 
 INPUT_NAMES: Final = (
     "domain_name",
     "region",
-    "default_expiration_days",
-    "default_encryption_key",
-    "dead_letter_queue_url",
-    "matching",
-    "rule_based_matching",
-    "tags",
+    *(field.name for field in SETTINGS),
     "allow_data_loss",
     "adopt_existing",
 )
-"""The resource's inputs: pulumi-aws's names, plus slrkit's two safety switches."""
+"""The resource's inputs: the domain's settings by pulumi-aws's names (which are
+slrkit's), where the domain lives, and slrkit's two safety switches."""
 
 OUTPUT_NAMES: Final = (
     "arn",
@@ -104,137 +82,6 @@ REPLACE_ON: Final = ("domain_name", "region")
 
 IsUnknown = Callable[[object], bool]
 """Whether a property value is not known yet (an engine's placeholder during a preview)."""
-
-# -- pulumi-aws names for slrkit's settings ---------------------------------------------------
-
-# pulumi-aws pluralises list fields; slrkit keeps the API's singular names.
-_RENAMES: Final[Mapping[type[_Setting], Mapping[str, str]]] = {
-    Consolidation: {"matching_attributes_list": "matching_attributes_lists"},
-    MatchingRule: {"rule": "rules"},
-    AttributeTypesSelector: {
-        "address": "addresses",
-        "email_address": "email_addresses",
-        "phone_number": "phone_numbers",
-    },
-}
-# pulumi-aws keeps the API's ``S3Exporting`` envelope, which slrkit flattens.
-_ENVELOPES: Final[Mapping[type[_Setting], str]] = {ExportingConfig: "s3_exporting"}
-
-
-def _prop_name(cls: type[_Setting], field: str) -> str:
-    return _RENAMES.get(cls, {}).get(field, field)
-
-
-def _as_sequence(value: object) -> Sequence[object] | None:
-    if isinstance(value, (list, tuple)):
-        return cast("Sequence[object]", value)
-    return None
-
-
-def _plain_number(value: object) -> object:
-    """An integral float as an int: engines carry every number as a double."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def settings_to_props(setting: _Setting) -> dict[str, object]:
-    """A settings object as pulumi-aws's snake_case property mapping.
-
-    Fields the service reports but never takes (``RuleBasedMatching.status``) are
-    left out, so that they can never show as a difference.
-    """
-    cls = type(setting)
-    out: dict[str, object] = {}
-    for field in attrs.fields(cls):
-        value = getattr(setting, field.name)
-        if value is None or field.metadata["read_only"]:
-            continue
-        key = _prop_name(cls, field.name)
-        if isinstance(value, _Setting):
-            out[key] = settings_to_props(value)
-        elif (items := _as_sequence(value)) is not None:
-            out[key] = [
-                settings_to_props(item)
-                if isinstance(item, _Setting)
-                else list(inner)
-                if (inner := _as_sequence(item)) is not None
-                else item
-                for item in items
-            ]
-        else:
-            out[key] = value
-    envelope = _ENVELOPES.get(cls)
-    return {envelope: out} if envelope else out
-
-
-def _mapping(path: str, value: object) -> Mapping[str, object]:
-    if not isinstance(value, Mapping):
-        raise InvalidInputError(path, value, "must be a mapping of snake_case names to values")
-    return cast("Mapping[str, object]", value)
-
-
-def settings_from_props(cls: type[_S], value: object, path: str) -> _S:
-    """The settings object that a pulumi-aws style property mapping describes, validated.
-
-    Args:
-        cls: The settings class (`Matching` or `RuleBasedMatching` at the top).
-        value: The mapping; numbers may arrive as floats.
-        path: The property's name, for errors (``"matching"``).
-
-    Raises:
-        InvalidInputError: An unknown or missing field, a wrong shape, or a value that
-            breaks the API's rules; the error names the field's full path.
-    """
-    given = _mapping(path, value)
-    envelope = _ENVELOPES.get(cls)
-    if envelope is not None:
-        unknown = sorted(set(given) - {envelope})
-        if unknown:
-            raise InvalidInputError(
-                f"{path}.{unknown[0]}", given[unknown[0]], f"expected only {envelope!r}"
-            )
-        path = f"{path}.{envelope}"
-        given = _mapping(path, given.get(envelope))
-    fields = {_prop_name(cls, f.name): f for f in attrs.fields(cls) if not f.metadata["read_only"]}
-    for key in given:
-        if key not in fields:
-            raise InvalidInputError(
-                f"{path}.{key}",
-                given[key],
-                f"is not a field here; expected one of {', '.join(fields)}",
-            )
-    kwargs: dict[str, object] = {}
-    for key, field in fields.items():
-        raw = given.get(key)
-        if raw is not None:
-            kwargs[field.name] = _field_from_prop(field, raw, f"{path}.{key}")
-        elif field.default is attrs.NOTHING:
-            raise InvalidInputError(f"{path}.{key}", raw, "is required")
-    setting = cls(**kwargs)
-    validate_settings(setting, path)
-    return setting
-
-
-def _field_from_prop(field: attrs.Attribute[Any], raw: object, where: str) -> object:
-    nested: type[_Setting] | None = field.metadata["nested"]
-    item: type[_Setting] | None = field.metadata["item"]
-    items = _as_sequence(raw)
-    if nested is not None:
-        return settings_from_props(nested, raw, where)
-    if item is not None:
-        if items is None:
-            raise InvalidInputError(where, raw, "must be a list")
-        return tuple(
-            settings_from_props(item, entry, f"{where}[{index}]")
-            for index, entry in enumerate(items)
-        )
-    if items is not None:
-        return tuple(
-            tuple(inner) if (inner := _as_sequence(entry)) is not None else entry for entry in items
-        )
-    return _plain_number(raw)
-
 
 # -- one input at a time ----------------------------------------------------------------------
 
@@ -256,32 +103,25 @@ def _flag(name: str) -> Callable[[object], bool]:
     return parse
 
 
-def _tags(value: object) -> dict[str, str]:
-    tags = validate_tags(value)
-    if len(tags) > MAX_TAGS - 1:
-        raise InvalidInputError(
-            "tags", f"<{len(tags)} tags>", f"at most {MAX_TAGS - 1}: slrkit keeps one tag"
-        )
-    return tags
-
-
 def _optional(parse: Callable[[object], object]) -> Callable[[object], object]:
     return lambda value: None if value is None else parse(value)
+
+
+def _setting_parser(field: attrs.Attribute[Any]) -> Callable[[object], object]:
+    """How one setting's property becomes slrkit's typed value (None if unset)."""
+    kind = about(field).kind
+    if kind is not None:
+        return _optional(lambda v: settings_from_props(kind, v, field.name))
+    check = about(field).check
+    if field.default is attrs.NOTHING:
+        return lambda v: check(plain_number(_required(field.name, v)))
+    return _optional(lambda v: check(plain_number(v)))
 
 
 _PARSERS: Final[Mapping[str, Callable[[object], object]]] = {
     "domain_name": lambda v: validate_domain_name(_required("domain_name", v)),
     "region": lambda v: validate_region(_required("region", v)),
-    "default_expiration_days": lambda v: validate_expiration_days(
-        _plain_number(_required("default_expiration_days", v))
-    ),
-    "default_encryption_key": _optional(validate_default_encryption_key),
-    "dead_letter_queue_url": _optional(validate_dead_letter_queue_url),
-    "matching": _optional(lambda v: settings_from_props(Matching, v, "matching")),
-    "rule_based_matching": _optional(
-        lambda v: settings_from_props(RuleBasedMatching, v, "rule_based_matching")
-    ),
-    "tags": _optional(_tags),
+    **{field.name: _setting_parser(field) for field in SETTINGS},
     "allow_data_loss": _flag("allow_data_loss"),
     "adopt_existing": _flag("adopt_existing"),
 }
@@ -290,7 +130,7 @@ _PARSERS: Final[Mapping[str, Callable[[object], object]]] = {
 
 def _to_prop(value: object) -> object:
     """A parsed input as a property value: settings as mappings, tags as a dict."""
-    if isinstance(value, _Setting):
+    if isinstance(value, Setting):
         return settings_to_props(value)
     if isinstance(value, Mapping):
         return dict(cast("Mapping[str, str]", value))
@@ -298,7 +138,7 @@ def _to_prop(value: object) -> object:
 
 
 @attrs.frozen(kw_only=True)
-class DomainInputs:
+class DomainInputs(SettingsFields):
     """A resource's inputs, validated and typed.
 
     ``None`` means "not managed", as in `ProfilesKit.ensure_domain`: to clear the
@@ -307,12 +147,6 @@ class DomainInputs:
 
     domain_name: str
     region: str
-    default_expiration_days: int
-    default_encryption_key: str | None = None
-    dead_letter_queue_url: str | None = None
-    matching: Matching | None = None
-    rule_based_matching: RuleBasedMatching | None = None
-    tags: Mapping[str, str] | None = None
     allow_data_loss: bool = False
     adopt_existing: bool = False
 
@@ -336,16 +170,8 @@ class DomainInputs:
 
     def ensure(self, kit: ProfilesKit, *, dry_run: bool = False) -> EnsureResult:
         """Bring the domain to these inputs with `ProfilesKit.ensure_domain`."""
-        return kit.ensure_domain(
-            self.domain_name,
-            default_expiration_days=self.default_expiration_days,
-            default_encryption_key=self.default_encryption_key,
-            dead_letter_queue_url=self.dead_letter_queue_url,
-            matching=self.matching,
-            rule_based_matching=self.rule_based_matching,
-            tags=self.tags,
-            dry_run=dry_run,
-        )
+        settings: dict[str, Any] = {f.name: getattr(self, f.name) for f in SETTINGS}
+        return kit.ensure_domain(self.domain_name, **settings, dry_run=dry_run)
 
 
 # -- check and diff -----------------------------------------------------------------------------
@@ -646,13 +472,8 @@ def update(target: Target, news: Mapping[str, object]) -> Applied:
         return _outputs(inputs.to_props(), _written(result), _role(kit, inputs.domain_name, None))
 
 
-_LIVE: Final = (
-    "default_expiration_days",
-    "default_encryption_key",
-    "dead_letter_queue_url",
-    "matching",
-    "rule_based_matching",
-)
+_LIVE: Final = tuple(field.name for field in SETTINGS if field.name != TAGS)
+"""The settings `read` reports as the domain has them (tags have their own rule)."""
 
 
 def read(target: Target, resource_id: str, props: Mapping[str, object]) -> Applied | None:

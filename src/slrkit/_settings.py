@@ -1,14 +1,17 @@
 """Typed domain settings: matching, rule-based matching and the data store.
 
 Each class mirrors one request shape of the Customer Profiles API with
-snake_case names (as pulumi-aws names them). Every field records its wire name
-and the rule the model sets, so that one walk converts to and from the API and
-one walk validates, naming the full path of a bad field
-(``matching.job_schedule.time``).
+snake_case names (as pulumi-aws names them). Every field records its wire names
+(the API's, and pulumi-aws's where it pluralises) and the rule the model sets,
+so that one walk converts to and from the API and Pulumi's properties, and one
+walk validates, naming the full path of a bad field (``matching.job_schedule.time``).
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
@@ -17,7 +20,7 @@ from slrkit._validate import Rule, check_in, check_int_range, check_length, chec
 from slrkit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
 
 __all__ = [
     "AttributeTypesSelector",
@@ -30,29 +33,66 @@ __all__ = [
     "Matching",
     "MatchingRule",
     "RuleBasedMatching",
+    "Setting",
+    "plain_number",
+    "settings_from_props",
+    "settings_to_props",
     "validate_settings",
 ]
 
-_T = TypeVar("_T", bound="_Setting")
+_T = TypeVar("_T", bound="Setting")
+
+
+class _Dialect(enum.Enum):
+    """The two spellings of a setting: the API's, and pulumi-aws's properties."""
+
+    API = "api"
+    """PascalCase members (``DayOfTheWeek``), as boto3 sends and returns them."""
+    PROPS = "prop"
+    """snake_case properties (``day_of_the_week``), with pulumi-aws's plurals."""
 
 
 def _api(
     name: str,
     rule: Rule | None = None,
     *,
-    nested: type[_Setting] | None = None,
-    item: type[_Setting] | None = None,
+    nested: type[Setting] | None = None,
+    item: type[Setting] | None = None,
     read_only: bool = False,
+    prop: str | None = None,
 ) -> Any:  # noqa: ANN401 - attrs field factory
-    """An optional field: its wire name, its rule, and the settings class it holds, if any."""
-    metadata = {"api": name, "rule": rule, "nested": nested, "item": item, "read_only": read_only}
+    """An optional field: its wire names, its rule, and the settings class it holds, if any.
+
+    *prop* is pulumi-aws's name where it differs from slrkit's (a plural).
+    """
+    metadata = {
+        "api": name,
+        "prop": prop,
+        "rule": rule,
+        "nested": nested,
+        "item": item,
+        "read_only": read_only,
+    }
     return attrs.field(default=None, eq=not read_only, metadata=metadata)
 
 
-def _required(name: str, rule: Rule | None = None) -> Any:  # noqa: ANN401 - attrs field factory
+def _required(name: str, rule: Rule | None = None, *, prop: str | None = None) -> Any:  # noqa: ANN401 - attrs field factory
     """A required scalar field."""
-    metadata = {"api": name, "rule": rule, "nested": None, "item": None, "read_only": False}
+    metadata = {
+        "api": name,
+        "prop": prop,
+        "rule": rule,
+        "nested": None,
+        "item": None,
+        "read_only": False,
+    }
     return attrs.field(metadata=metadata)
+
+
+def _wire_name(field: attrs.Attribute[Any], dialect: _Dialect) -> str:
+    if dialect is _Dialect.API:
+        return cast("str", field.metadata["api"])
+    return cast("str", field.metadata["prop"] or field.name)
 
 
 def _check_score(field: str, value: object) -> None:
@@ -83,52 +123,140 @@ def _check_rule(field: str, value: object) -> None:
         check_length(1, 255)(field, name)
 
 
-class _Setting:
-    """Conversion and validation shared by every settings class."""
+def plain_number(value: object) -> object:
+    """An integral float as an int: IaC engines carry every number as a double."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _mapping(path: str, value: object) -> Mapping[str, object]:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(path, value, "must be a mapping of snake_case names to values")
+    return cast("Mapping[str, object]", value)
+
+
+class Setting:
+    """Conversion and validation shared by every settings class.
+
+    One walk converts to and from both dialects; only the reading of properties
+    is strict (unknown names, missing fields and wrong shapes are errors), since
+    the API's own responses may carry fields slrkit does not model.
+    """
 
     __attrs_attrs__: ClassVar[tuple[attrs.Attribute[Any], ...]]
-    _wrapper: ClassVar[str | None] = None
-    """A wire-only envelope around the members (``ExportingConfig.S3Exporting``)."""
+    _envelope: ClassVar[Mapping[_Dialect, str]] = {}
+    """A wire-only envelope around the members (``S3Exporting``), by dialect."""
 
-    def _to_api(self) -> dict[str, object]:
+    def _to_wire(self, dialect: _Dialect) -> dict[str, object]:
         out: dict[str, object] = {}
         for field in attrs.fields(type(self)):
             value = getattr(self, field.name)
             if value is None or field.metadata["read_only"]:
                 continue
-            if isinstance(value, _Setting):
-                out[field.metadata["api"]] = value._to_api()
+            key = _wire_name(field, dialect)
+            if isinstance(value, Setting):
+                out[key] = value._to_wire(dialect)
             elif field.metadata["item"] is not None:
-                out[field.metadata["api"]] = [item._to_api() for item in value]
+                out[key] = [item._to_wire(dialect) for item in value]
             elif (items := _items(value)) is not None:
-                out[field.metadata["api"]] = [
-                    list(inner) if (inner := _items(v)) is not None else v for v in items
-                ]
+                out[key] = [list(inner) if (inner := _items(v)) is not None else v for v in items]
             else:
-                out[field.metadata["api"]] = value
-        return {cls_wrapper: out} if (cls_wrapper := self._wrapper) else out
+                out[key] = value
+        envelope = self._envelope.get(dialect)
+        return {envelope: out} if envelope else out
+
+    @classmethod
+    def _from_wire(cls: type[_T], data: object, dialect: _Dialect, path: str) -> _T:
+        strict = dialect is _Dialect.PROPS
+        given = _mapping(path, data) if strict else cast("Mapping[str, object]", data)
+        envelope = cls._envelope.get(dialect)
+        if envelope is not None:
+            unknown = sorted(set(given) - {envelope})
+            if strict and unknown:
+                raise InvalidInputError(
+                    f"{path}.{unknown[0]}", given[unknown[0]], f"expected only {envelope!r}"
+                )
+            path = f"{path}.{envelope}"
+            inner = given.get(envelope)
+            given = _mapping(path, inner) if strict else cast("Mapping[str, object]", inner or {})
+        fields = {
+            _wire_name(f, dialect): f
+            for f in attrs.fields(cls)
+            if not (strict and f.metadata["read_only"])
+        }
+        if strict:
+            for key in given:
+                if key not in fields:
+                    raise InvalidInputError(
+                        f"{path}.{key}",
+                        given[key],
+                        f"is not a field here; expected one of {', '.join(fields)}",
+                    )
+        kwargs: dict[str, object] = {}
+        for key, field in fields.items():
+            raw = given.get(key)
+            if raw is None:
+                if strict and field.default is attrs.NOTHING:
+                    raise InvalidInputError(f"{path}.{key}", raw, "is required")
+                continue
+            kwargs[field.name] = _field_from_wire(field, raw, dialect, f"{path}.{key}")
+        return cls(**kwargs)
+
+    def _to_api(self) -> dict[str, object]:
+        """The setting as the API's request member."""
+        return self._to_wire(_Dialect.API)
 
     @classmethod
     def _from_api(cls: type[_T], data: Mapping[str, Any]) -> _T:
-        if cls._wrapper:
-            data = data.get(cls._wrapper, {})
-        kwargs: dict[str, object] = {}
-        for name, field in attrs.fields_dict(cls).items():
-            raw = data.get(field.metadata["api"])
-            if raw is None:
-                continue
-            nested: type[_Setting] | None = field.metadata["nested"]
-            if nested is not None:
-                kwargs[name] = nested._from_api(raw)
-            elif field.metadata["item"] is not None:
-                kwargs[name] = tuple(field.metadata["item"]._from_api(item) for item in raw)
-            elif (items := _items(raw)) is not None:
-                kwargs[name] = tuple(
-                    tuple(inner) if (inner := _items(v)) is not None else v for v in items
-                )
-            else:
-                kwargs[name] = raw
-        return cls(**kwargs)
+        """The setting a response member describes; members slrkit does not model are ignored."""
+        return cls._from_wire(data, _Dialect.API, cls.__name__)
+
+
+def _field_from_wire(
+    field: attrs.Attribute[Any], raw: object, dialect: _Dialect, where: str
+) -> object:
+    nested: type[Setting] | None = field.metadata["nested"]
+    item: type[Setting] | None = field.metadata["item"]
+    items = _items(raw)
+    if nested is not None:
+        return nested._from_wire(raw, dialect, where)
+    if item is not None:
+        if items is None:
+            raise InvalidInputError(where, raw, "must be a list")
+        return tuple(
+            item._from_wire(entry, dialect, f"{where}[{index}]")
+            for index, entry in enumerate(items)
+        )
+    if items is not None:
+        return tuple(tuple(inner) if (inner := _items(v)) is not None else v for v in items)
+    return plain_number(raw) if dialect is _Dialect.PROPS else raw
+
+
+def settings_to_props(setting: Setting) -> dict[str, object]:
+    """A settings object as pulumi-aws's snake_case property mapping.
+
+    Fields the service reports but never takes (``RuleBasedMatching.status``) are
+    left out, so that they can never show as a difference.
+    """
+    return setting._to_wire(_Dialect.PROPS)
+
+
+def settings_from_props(cls: type[_T], value: object, path: str) -> _T:
+    """The settings object that a pulumi-aws style property mapping describes, validated.
+
+    Args:
+        cls: The settings class (`Matching` or `RuleBasedMatching` at the top).
+        value: The mapping; numbers may arrive as floats.
+        path: The property's name, for errors (``"matching"``).
+
+    Raises:
+        InvalidInputError: An unknown or missing field, a wrong shape, or a value that
+            breaks the API's rules; the error names the field's full path.
+    """
+    setting = cls._from_wire(value, _Dialect.PROPS, path)
+    validate_settings(setting, path)
+    return setting
 
 
 def validate_settings(setting: object, path: str) -> None:
@@ -137,7 +265,7 @@ def validate_settings(setting: object, path: str) -> None:
     Raises:
         InvalidInputError: The first field that breaks a rule, named by its full path.
     """
-    if not isinstance(setting, _Setting):
+    if not isinstance(setting, Setting):
         raise InvalidInputError(path, setting, "must be a slrkit settings object")
     for field in attrs.fields(type(setting)):
         value = getattr(setting, field.name)
@@ -146,7 +274,7 @@ def validate_settings(setting: object, path: str) -> None:
             if field.default is attrs.NOTHING:
                 raise InvalidInputError(where, value, "is required")
             continue
-        if isinstance(value, _Setting):
+        if isinstance(value, Setting):
             validate_settings(value, where)
         elif field.metadata["item"] is not None:
             items = cast("tuple[object, ...]", value)
@@ -155,7 +283,7 @@ def validate_settings(setting: object, path: str) -> None:
             for index, item in enumerate(items):
                 validate_settings(item, f"{where}[{index}]")
         rule: Rule | None = field.metadata["rule"]
-        if rule is not None and not isinstance(value, _Setting):
+        if rule is not None and not isinstance(value, Setting):
             rule(where, value)
 
 
@@ -170,17 +298,17 @@ _DAY = check_in("SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"
 
 
 @attrs.frozen(kw_only=True)
-class ExportingConfig(_Setting):
+class ExportingConfig(Setting):
     """Where matching results are exported: an S3 bucket and an optional key prefix."""
 
-    _wrapper = "S3Exporting"
+    _envelope = MappingProxyType({_Dialect.API: "S3Exporting", _Dialect.PROPS: "s3_exporting"})
 
     s3_bucket_name: str = _required("S3BucketName", _S3_BUCKET)
     s3_key_name: str | None = _api("S3KeyName", check_length(1, 800))
 
 
 @attrs.frozen(kw_only=True)
-class JobSchedule(_Setting):
+class JobSchedule(Setting):
     """When the weekly matching job runs: a day and a UTC time such as ``"3:00"``."""
 
     day_of_the_week: str = _required("DayOfTheWeek", _DAY)
@@ -188,7 +316,7 @@ class JobSchedule(_Setting):
 
 
 @attrs.frozen(kw_only=True)
-class ConflictResolution(_Setting):
+class ConflictResolution(Setting):
     """How merged profiles resolve conflicting values: ``RECENCY`` or ``SOURCE``."""
 
     conflict_resolving_model: str = _required(
@@ -198,16 +326,16 @@ class ConflictResolution(_Setting):
 
 
 @attrs.frozen(kw_only=True)
-class Consolidation(_Setting):
+class Consolidation(Setting):
     """Which attribute combinations merge profiles."""
 
     matching_attributes_list: tuple[tuple[str, ...], ...] = _required(
-        "MatchingAttributesList", _check_matrix
+        "MatchingAttributesList", _check_matrix, prop="matching_attributes_lists"
     )
 
 
 @attrs.frozen(kw_only=True)
-class AutoMerging(_Setting):
+class AutoMerging(Setting):
     """Automatic merging of matched profiles."""
 
     enabled: bool = _required("Enabled", _check_bool)
@@ -221,7 +349,7 @@ class AutoMerging(_Setting):
 
 
 @attrs.frozen(kw_only=True)
-class Matching(_Setting):
+class Matching(Setting):
     """Machine-learning identity resolution (``Matching`` in the API)."""
 
     enabled: bool = _required("Enabled", _check_bool)
@@ -231,26 +359,26 @@ class Matching(_Setting):
 
 
 @attrs.frozen(kw_only=True)
-class MatchingRule(_Setting):
+class MatchingRule(Setting):
     """One rule of rule-based matching: the attributes that must all match."""
 
-    rule: tuple[str, ...] = _required("Rule", _check_rule)
+    rule: tuple[str, ...] = _required("Rule", _check_rule, prop="rules")
 
 
 @attrs.frozen(kw_only=True)
-class AttributeTypesSelector(_Setting):
+class AttributeTypesSelector(Setting):
     """Which address, phone and email attributes rule-based matching compares."""
 
     attribute_matching_model: str = _required(
         "AttributeMatchingModel", check_in("ONE_TO_ONE", "MANY_TO_MANY")
     )
-    address: tuple[str, ...] | None = _api("Address")
-    phone_number: tuple[str, ...] | None = _api("PhoneNumber")
-    email_address: tuple[str, ...] | None = _api("EmailAddress")
+    address: tuple[str, ...] | None = _api("Address", prop="addresses")
+    phone_number: tuple[str, ...] | None = _api("PhoneNumber", prop="phone_numbers")
+    email_address: tuple[str, ...] | None = _api("EmailAddress", prop="email_addresses")
 
 
 @attrs.frozen(kw_only=True)
-class RuleBasedMatching(_Setting):
+class RuleBasedMatching(Setting):
     """Rule-based identity resolution (``RuleBasedMatching`` in the API).
 
     ``status`` is reported by the service and never sent.
@@ -275,7 +403,7 @@ class RuleBasedMatching(_Setting):
 
 
 @attrs.frozen(kw_only=True)
-class DataStore(_Setting):
+class DataStore(Setting):
     """The domain's data store (unified profile storage)."""
 
     enabled: bool = _required("Enabled", _check_bool)

@@ -24,6 +24,7 @@ __all__ = [
     "check_int_range",
     "check_length",
     "check_pattern",
+    "is_profile_role",
     "validate_account_id",
     "validate_confirm",
     "validate_dead_letter_queue_url",
@@ -46,6 +47,12 @@ LINKED_ROLE_TAG: Final = "slrkit:linked-role"
 
 MAX_TAGS: Final = 50
 """The most tags a domain takes, slrkit's own included."""
+
+
+def is_profile_role(name: str, path: str) -> bool:
+    """True for a role slrkit may ever touch: a Customer Profiles SLR by path and name."""
+    return path == ROLE_PATH and name.startswith(ROLE_NAME_PREFIX) and name != ROLE_NAME_PREFIX
+
 
 # Every pattern is matched against the whole string (`fullmatch`): with `match`, the
 # model's trailing `$` also accepts a final newline ("acme\n").

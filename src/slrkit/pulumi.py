@@ -55,12 +55,10 @@ except ImportError as exc:
     raise ImportError("slrkit.pulumi needs the Pulumi SDK: pip install 'slrkit[pulumi]'") from exc
 
 from slrkit import _pulumi_crud as crud
-from slrkit._settings import Matching, RuleBasedMatching
+from slrkit._settings import DataStore, Matching, RuleBasedMatching, Setting, settings_to_props
 
 if TYPE_CHECKING:
     import os
-
-    from slrkit._settings import _Setting
 
 __all__ = [
     "AttributeTypesSelectorArgs",
@@ -68,6 +66,7 @@ __all__ = [
     "ConflictResolutionArgs",
     "ConsolidationArgs",
     "CustomerProfilesDomain",
+    "DataStoreArgs",
     "DomainProvider",
     "ExportingConfigArgs",
     "JobScheduleArgs",
@@ -177,6 +176,12 @@ class RuleBasedMatchingArgs(_RuleBasedMatchingRequired, total=False):
     matching_rules: Sequence[MatchingRuleArgs]
     max_allowed_rule_level_for_matching: int
     max_allowed_rule_level_for_merging: int
+
+
+class DataStoreArgs(TypedDict):
+    """The domain's data store, as aws-native's ``DomainDataStoreArgs`` (pulumi-aws has none)."""
+
+    enabled: bool
 
 
 # -- the provider ------------------------------------------------------------------------------
@@ -315,9 +320,8 @@ class DomainProvider(ResourceProvider):
 
 def _settings_input(value: object) -> object:
     """Turn slrkit settings objects into pulumi-aws mappings; leave anything else."""
-    if isinstance(value, (Matching, RuleBasedMatching)):
-        setting: _Setting = value
-        return crud.settings_to_props(setting)
+    if isinstance(value, Setting):
+        return settings_to_props(value)
     return value
 
 
@@ -334,6 +338,7 @@ class CustomerProfilesDomain(pulumi.dynamic.Resource, module="customerprofiles",
         matching: Identity-resolution settings (`MatchingArgs` or `slrkit.Matching`).
         rule_based_matching: Rule-based matching (`RuleBasedMatchingArgs` or
             `slrkit.RuleBasedMatching`).
+        data_store: The data store (`DataStoreArgs` or `slrkit.DataStore`).
         tags: Tags to set; tags set by others are left alone.
         region: A supported region (default: the region already in the stack's
             state, else the AWS configuration's); changing it replaces the domain.
@@ -365,6 +370,8 @@ class CustomerProfilesDomain(pulumi.dynamic.Resource, module="customerprofiles",
     """Identity-resolution settings, if managed (shaped as `MatchingArgs`)."""
     rule_based_matching: pulumi.Output[Optional[Mapping[str, Any]]]  # noqa: UP045
     """Rule-based matching settings, if managed (shaped as `RuleBasedMatchingArgs`)."""
+    data_store: pulumi.Output[Optional[Mapping[str, Any]]]  # noqa: UP045
+    """The data store settings, if managed (shaped as `DataStoreArgs`)."""
     tags: pulumi.Output[Optional[Mapping[str, str]]]  # noqa: UP045
     """The managed tags."""
     allow_data_loss: pulumi.Output[bool]
@@ -393,6 +400,7 @@ class CustomerProfilesDomain(pulumi.dynamic.Resource, module="customerprofiles",
         dead_letter_queue_url: pulumi.Input[str] | None = None,
         matching: pulumi.Input[MatchingArgs] | Matching | None = None,
         rule_based_matching: pulumi.Input[RuleBasedMatchingArgs] | RuleBasedMatching | None = None,
+        data_store: pulumi.Input[DataStoreArgs] | DataStore | None = None,
         tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
         region: pulumi.Input[str] | None = None,
         allow_data_loss: pulumi.Input[bool] = False,
@@ -407,6 +415,7 @@ class CustomerProfilesDomain(pulumi.dynamic.Resource, module="customerprofiles",
             "dead_letter_queue_url": dead_letter_queue_url,
             "matching": _settings_input(matching),
             "rule_based_matching": _settings_input(rule_based_matching),
+            "data_store": _settings_input(data_store),
             "tags": tags,
             "allow_data_loss": allow_data_loss,
             "adopt_existing": adopt_existing,

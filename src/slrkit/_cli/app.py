@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ProfileNotFound
 from slrkit._cli import commands, demo, fleet, serve
 from slrkit._cli.core import Command, Context, ExitCode, UsageError
 from slrkit._cli.output import Output
+from slrkit._spec import SETTINGS, about
 from slrkit.exceptions import (
     AccessDeniedError,
     AWSError,
@@ -70,10 +71,7 @@ Try any command without AWS: slrkit --fake --fake-state state.json COMMAND ...
 _FLAGS: Final = {
     "domain_name": "NAME",
     "region": "--region",
-    "default_expiration_days": "--expiration-days",
-    "default_encryption_key": "--kms-key",
-    "dead_letter_queue_url": "--dlq",
-    "tags": "--tag",
+    **{f.name: flag for f in SETTINGS if (flag := about(f).flag) is not None},
     "role_name": "--role",
 }
 

@@ -15,38 +15,40 @@ Two candidates with equally strong evidence are an error that lists both.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from slrkit._models import Domain, Evidence, LinkedRole
-from slrkit._validate import ROLE_NAME_PREFIX, ROLE_PATH
-from slrkit.exceptions import AmbiguousLinkedRoleError, LinkedRoleNotFoundError
+from slrkit.exceptions import AmbiguousLinkedRoleError, LinkedRoleError, LinkedRoleNotFoundError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+
+    from mypy_boto3_iam.type_defs import RoleTypeDef
+
+    from slrkit._verbs import Verbs
 
 __all__ = [
     "CLOCK_SKEW",
     "CREATION_WINDOW",
     "Candidate",
+    "await_new_role",
     "choose",
-    "is_profile_role",
+    "identify",
     "near_in_time",
     "new_roles",
     "with_evidence",
 ]
+
+_log = logging.getLogger("slrkit")
 
 CREATION_WINDOW: Final = dt.timedelta(minutes=2)
 """How far apart a domain's and its role's creation times may be."""
 
 CLOCK_SKEW: Final = dt.timedelta(seconds=1)
 """How much earlier than its domain a new role's creation time may read."""
-
-
-def is_profile_role(name: str, path: str) -> bool:
-    """True for a role slrkit may ever touch: a Customer Profiles SLR by path and name."""
-    return path == ROLE_PATH and name.startswith(ROLE_NAME_PREFIX) and name != ROLE_NAME_PREFIX
 
 
 @attrs.frozen(kw_only=True)
@@ -56,6 +58,15 @@ class Candidate:
     name: str
     created_at: dt.datetime
     last_used_region: str | None = None
+
+    @classmethod
+    def _from_api(cls, role: RoleTypeDef) -> Candidate:
+        last = role.get("RoleLastUsed") or {}
+        return cls(
+            name=role["RoleName"],
+            created_at=role["CreateDate"],
+            last_used_region=last.get("Region"),
+        )
 
 
 def near_in_time(domain: Domain, roles: Iterable[Candidate]) -> list[Candidate]:
@@ -140,3 +151,73 @@ def new_roles(
 def with_evidence(role: LinkedRole, evidence: Evidence) -> LinkedRole:
     """*role*, marked with the evidence that ties it to its domain."""
     return attrs.evolve(role, evidence=evidence)
+
+
+def identify(verbs: Verbs, domain: Domain) -> LinkedRole:
+    """The domain's role, by its tag once the role exists, else by the evidence.
+
+    Raises:
+        LinkedRoleNotFoundError: No role fits.
+        AmbiguousLinkedRoleError: Several roles fit equally well.
+        AWSError: An API call failed.
+    """
+    tagged = domain.linked_role_name
+    if tagged:
+        role = verbs.find_role(tagged)
+        if role is None:
+            _log.warning("role %s named by domain %s's tag is gone", tagged, domain.name)
+        elif role.last_used_region in (None, domain.region):
+            return with_evidence(role, Evidence.TAG)
+        else:
+            # A domain's role is used in the domain's region only: the tag is wrong,
+            # and trusting it would point a deletion at another domain's role.
+            _log.warning(
+                "role %s named by domain %s's tag was last used in %s: not its role",
+                tagged,
+                domain.name,
+                role.last_used_region,
+            )
+    listed = verbs.list_roles()
+    near = near_in_time(domain, [Candidate._from_api(r) for r in listed.values()])
+    # ListRoles omits RoleLastUsed: GetRole tells the region each candidate was used in.
+    full: dict[str, RoleTypeDef] = {}
+    for candidate in near:
+        role_data = verbs.get_role(candidate.name)
+        if role_data is not None:
+            full[candidate.name] = role_data
+    candidates = [Candidate._from_api(r) for r in full.values()]
+    # A candidate may belong to another domain of the region: its tag or creation time says so.
+    others = verbs.list_domains() if candidates else []
+    chosen, evidence = choose(domain, candidates, others=others)
+    return with_evidence(verbs.linked(full[chosen]), evidence)
+
+
+def await_new_role(verbs: Verbs, domain: Domain, before: Iterable[str]) -> LinkedRole | None:
+    """The role that appears for a domain just created, or None when it cannot be told.
+
+    Args:
+        verbs: The creating operation's verbs; the wait draws on its deadline.
+        domain: The domain just created.
+        before: The roles listed before the CreateDomain call.
+
+    Raises:
+        RetryDeadlineError: No new role appeared before the deadline.
+        AWSError: An API call failed.
+    """
+    waits = verbs.deadline.waits(f"the service-linked role of domain {domain.name!r} to appear")
+    while True:
+        listed = verbs.list_roles()
+        seen = [Candidate._from_api(r) for r in listed.values()]
+        # A role created before the domain belongs to another domain, even if it was
+        # still propagating when the snapshot was taken.
+        fresh = new_roles(before, seen, not_before=domain.created_at)
+        if fresh:
+            break
+        waits.wait(last_state="no new role yet")
+    try:
+        chosen, _ = choose(domain, near_in_time(domain, fresh))
+    except LinkedRoleError as exc:
+        _log.warning("not tagging domain %s: %s", domain.name, exc)
+        return None
+    # ListRoles already returned the role; only its attached policies are missing.
+    return with_evidence(verbs.linked(listed[chosen]), Evidence.OBSERVED_AT_CREATION)

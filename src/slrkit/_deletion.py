@@ -1,0 +1,251 @@
+"""Deleting a domain safely, and making sure its service-linked role goes with it.
+
+A deletion is planned first, with no writes: the domain, its data, and its role,
+identified while the evidence still exists (it goes with the domain). A plan
+with a blocker is refused. Then the domain is deleted, Customer Profiles gets a
+grace period to remove the role itself, and slrkit falls back to
+DeleteServiceLinkedRole, polling the task to its end. It never touches a role
+outside the Customer Profiles SLR path and never forces a role IAM says is in use.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Final
+
+from slrkit import _evidence
+from slrkit._models import Blocker, DeletionPlan, DeletionReport, Evidence, Step, domain_arn
+from slrkit._validate import is_profile_role
+from slrkit._verbs import NO_SUCH_ENTITY
+from slrkit.exceptions import (
+    AmbiguousLinkedRoleError,
+    AWSError,
+    DomainNotEmptyError,
+    DomainNotFoundError,
+    LinkedRoleNotFoundError,
+    RoleInUseError,
+    SlrkitError,
+    UnsafeRoleError,
+)
+
+if TYPE_CHECKING:
+    from slrkit._models import LinkedRole
+    from slrkit._verbs import Verbs
+
+__all__ = ["DEFAULT_CLEANUP_GRACE", "delete_role", "plan", "safe_delete"]
+
+_log = logging.getLogger("slrkit")
+
+DEFAULT_CLEANUP_GRACE: Final = 60.0
+"""Seconds Customer Profiles gets to remove a deleted domain's role before slrkit does."""
+
+_NOT_FOUND: Final = "ResourceNotFoundException"
+
+
+def plan(verbs: Verbs, name: str, role_name: str | None) -> DeletionPlan:
+    """What `safe_delete` would do, with no writes; see `ProfilesKit.plan_domain_deletion`."""
+    domain = verbs.find_domain(name)
+    blockers: list[Blocker] = []
+    role: LinkedRole | None = None
+    if domain is None:
+        if role_name is not None:
+            found = verbs.find_role(role_name)
+            role = _evidence.with_evidence(found, Evidence.PLAN) if found else None
+    else:
+        if domain.stats is not None and not domain.stats.is_empty:
+            blockers.append(
+                Blocker(
+                    code="data",
+                    message=f"the domain holds {domain.stats.profile_count} profiles and "
+                    f"{domain.stats.object_count} objects (allow_data_loss=True deletes them)",
+                )
+            )
+        try:
+            role = _evidence.identify(verbs, domain)
+        except LinkedRoleNotFoundError as exc:
+            _log.info("%s", exc)
+        except AmbiguousLinkedRoleError as exc:
+            blockers.append(Blocker(code="ambiguous-role", message=str(exc), roles=exc.candidates))
+    if role is not None and not is_profile_role(role.name, role.path):
+        blockers.append(
+            Blocker(
+                code="unsafe-role",
+                message=f"role {role.name!r} at {role.path!r} is not a Customer Profiles "
+                "service-linked role; slrkit will not touch it",
+            )
+        )
+    steps: list[str] = []
+    if domain is not None:
+        steps.append(f"delete domain {name!r} in {verbs.region}")
+    if role is not None:
+        steps += [
+            f"wait for Customer Profiles to remove role {role.name!r}",
+            f"if it does not, DeleteServiceLinkedRole {role.name!r} and poll the task",
+        ]
+    return DeletionPlan(
+        domain_name=name,
+        region=verbs.region,
+        domain=domain,
+        role=role,
+        blockers=tuple(blockers),
+        steps=tuple(steps),
+    )
+
+
+def safe_delete(
+    verbs: Verbs,
+    name: str,
+    *,
+    allow_data_loss: bool,
+    wait: bool,
+    missing_ok: bool,
+    role_name: str | None,
+    grace: float,
+) -> DeletionReport:
+    """Plan, refuse or delete, then remove the role; see `ProfilesKit.safe_delete_domain`.
+
+    Raises:
+        The errors `ProfilesKit.safe_delete_domain` documents. One raised after the
+        domain was deleted carries the report so far in its ``report``.
+    """
+    planned = plan(verbs, name, role_name)
+    steps: list[Step] = []
+    if planned.domain is None and planned.role is None:
+        if role_name is not None:
+            steps.append(Step(name="remove role", outcome="already-done", detail=role_name))
+        elif not missing_ok:
+            raise DomainNotFoundError(
+                f"domain {name!r} does not exist in {verbs.region}; if an earlier run "
+                "deleted it, give the role name from that run's plan or report to finish "
+                "removing the role",
+                code=_NOT_FOUND,
+                operation="GetDomain",
+                service="customer-profiles",
+            )
+        return _report(verbs, planned, steps, domain_deleted=False, removed_by=None)
+    _refuse_if_blocked(planned, allow_data_loss=allow_data_loss)
+    domain_deleted = False
+    if planned.domain is not None:
+        domain_deleted = verbs.delete_domain(name)
+        steps.append(
+            Step(name="delete domain", outcome="done" if domain_deleted else "already-done")
+        )
+    else:
+        steps.append(Step(name="delete domain", outcome="already-done"))
+    removed_by: str | None = None
+    if planned.role is None:
+        steps.append(Step(name="remove role", outcome="skipped", detail="no role identified"))
+    elif not wait:
+        steps.append(Step(name="remove role", outcome="skipped", detail="wait=False"))
+    else:
+        try:
+            removed_by = _remove_role(verbs, planned, planned.role, steps, grace=grace)
+        except SlrkitError as exc:
+            # The domain may be gone now, and with it the evidence: the error carries
+            # what was done and the role a rerun must be given.
+            exc.report = _report(
+                verbs, planned, steps, domain_deleted=domain_deleted, removed_by=None
+            )
+            raise
+    return _report(verbs, planned, steps, domain_deleted=domain_deleted, removed_by=removed_by)
+
+
+def _refuse_if_blocked(planned: DeletionPlan, *, allow_data_loss: bool) -> None:
+    for blocker in planned.blockers:
+        if blocker.code == "data" and not allow_data_loss:
+            stats = planned.domain.stats if planned.domain is not None else None
+            raise DomainNotEmptyError(
+                planned.domain_name,
+                profile_count=stats.profile_count if stats else 0,
+                object_count=stats.object_count if stats else 0,
+            )
+        if blocker.code == "ambiguous-role":
+            raise AmbiguousLinkedRoleError(planned.domain_name, blocker.roles)
+        if blocker.code == "unsafe-role" and planned.role is not None:
+            raise UnsafeRoleError(planned.role.name, planned.role.path)
+
+
+def _remove_role(
+    verbs: Verbs, planned: DeletionPlan, role: LinkedRole, steps: list[Step], *, grace: float
+) -> str:
+    if not is_profile_role(role.name, role.path):
+        raise UnsafeRoleError(role.name, role.path)
+    deadline = verbs.deadline
+    started = deadline.elapsed
+    waits = deadline.waits(f"Customer Profiles to remove role {role.name!r}")
+    while verbs.get_role(role.name) is not None:
+        if deadline.elapsed - started >= grace:
+            break
+        waits.wait(last_state="role still exists")
+    else:
+        outcome = "done" if planned.domain is not None else "already-done"
+        steps.append(Step(name="remove role", outcome=outcome, detail="removed by the service"))
+        return "service" if planned.domain is not None else "already-gone"
+    own_arn = domain_arn(
+        partition="aws",
+        region=verbs.region,
+        account_id=verbs.account_id(),
+        name=planned.domain_name,
+    )
+    delete_role(verbs, role.name, own_arn=own_arn)
+    steps.append(
+        Step(name="remove role", outcome="done", detail="DeleteServiceLinkedRole succeeded")
+    )
+    return "slrkit"
+
+
+def delete_role(verbs: Verbs, role_name: str, *, own_arn: str | None) -> None:
+    """DeleteServiceLinkedRole and poll its task to the end.
+
+    A FAILED task whose only user is *own_arn* (the domain just deleted, which
+    the service has not caught up with) is resubmitted after a wait; any other
+    user means the role is in use, and slrkit stops there.
+
+    Raises:
+        RoleInUseError: The task failed because other resources use the role.
+        RetryDeadlineError: The task did not end before the deadline.
+        AWSError: An API call failed.
+    """
+    polls = verbs.deadline.waits(f"the deletion task of role {role_name!r}")
+    while True:
+        task = verbs.delete_service_linked_role(role_name)
+        if task is None:
+            return
+        while True:
+            try:
+                status = verbs.deletion_status(task)
+            except AWSError as exc:
+                if exc.code == NO_SUCH_ENTITY and verbs.get_role(role_name) is None:
+                    return
+                raise
+            if status.state == "SUCCEEDED":
+                return
+            if status.state == "FAILED":
+                users = {r for u in status.usages for r in u.resources}
+                if users != {own_arn}:
+                    raise RoleInUseError(role_name, status.usages, status.reason)
+                polls.wait(last_state="FAILED: the service still uses the role")
+                break
+            polls.wait(last_state=status.state)
+
+
+def _report(
+    verbs: Verbs,
+    planned: DeletionPlan,
+    steps: list[Step],
+    *,
+    domain_deleted: bool,
+    removed_by: str | None,
+) -> DeletionReport:
+    calls = verbs.calls
+    return DeletionReport(
+        domain_name=planned.domain_name,
+        region=verbs.region,
+        role_name=planned.role.name if planned.role else None,
+        domain_deleted=domain_deleted,
+        role_removed_by=removed_by,
+        steps=tuple(steps),
+        calls=tuple(calls.calls),
+        waits=tuple(calls.waits),
+        elapsed=calls.deadline.elapsed,
+    )

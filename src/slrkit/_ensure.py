@@ -1,0 +1,109 @@
+"""Ensuring a domain: create it, or bring it to the wanted settings, writing only what differs.
+
+It reads first. A domain that matches costs that one read. A new domain's role is
+watched as it appears and recorded in the ``slrkit:linked-role`` tag (see
+`slrkit._evidence`); a create that races another one becomes an update.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Final
+
+import attrs
+
+from slrkit import _evidence
+from slrkit._models import Action, EnsureResult, FieldChange
+from slrkit._spec import TAGS, about, to_api
+from slrkit._validate import LINKED_ROLE_TAG
+from slrkit.exceptions import AWSError
+
+if TYPE_CHECKING:
+    from slrkit._models import Domain
+    from slrkit._spec import DomainSettings
+    from slrkit._verbs import Verbs
+
+__all__ = ["ensure"]
+
+_log = logging.getLogger("slrkit")
+
+_ALREADY_EXISTS: Final = re.compile(r"already exists", re.IGNORECASE)
+
+
+def ensure(
+    verbs: Verbs, name: str, wanted: DomainSettings, *, dry_run: bool, wait_for_role: bool
+) -> EnsureResult:
+    """Create the domain *name* with *wanted*, or bring it there; see `ProfilesKit.ensure_domain`.
+
+    Raises:
+        RetryDeadlineError: The new role did not appear before the deadline.
+        AWSError: An API call failed.
+    """
+    current = verbs.find_domain(name)
+    if current is None:
+        if dry_run:
+            return EnsureResult(
+                action=Action.CREATED, domain=None, changes=wanted.as_new(), dry_run=True
+            )
+        created = _create(verbs, name, wanted, wait_for_role=wait_for_role)
+        if created is not None:
+            return created
+        current = verbs.get_domain(name)
+    return _update(verbs, current, wanted, dry_run=dry_run)
+
+
+def _create(
+    verbs: Verbs, name: str, wanted: DomainSettings, *, wait_for_role: bool
+) -> EnsureResult | None:
+    """CreateDomain, then the new role; None when the domain appeared meanwhile."""
+    before = list(verbs.list_roles()) if wait_for_role else []
+    try:
+        domain = verbs.create_domain(wanted.create_request(name))
+    except AWSError as exc:
+        if exc.code == "BadRequestException" and _ALREADY_EXISTS.search(exc.message):
+            _log.info("domain %s appeared concurrently; updating it instead", name)
+            return None
+        raise
+    role = None
+    if wait_for_role:
+        role = _evidence.await_new_role(verbs, domain, before)
+        if role is not None:
+            verbs.tag_domain(domain, {LINKED_ROLE_TAG: role.name})
+            domain = attrs.evolve(domain, tags={**domain.tags, LINKED_ROLE_TAG: role.name})
+    return EnsureResult(
+        action=Action.CREATED, domain=domain, changes=wanted.as_new(), linked_role=role
+    )
+
+
+def _update(
+    verbs: Verbs, current: Domain, wanted: DomainSettings, *, dry_run: bool
+) -> EnsureResult:
+    changes: list[FieldChange] = []
+    request: dict[str, object] = {}
+    for field, value in wanted.managed():
+        have = getattr(current, field.name)
+        clears = about(field).clearable and value == ""
+        want = None if clears else value
+        if have != want:
+            changes.append(FieldChange(field=field.name, old=have, new=want))
+            request[about(field).api] = "" if want is None else to_api(want)
+    new_tags = {k: v for k, v in (wanted.tags or {}).items() if current.tags.get(k) != v}
+    changes.extend(
+        FieldChange(field=f"{TAGS}[{k}]", old=current.tags.get(k), new=v)
+        for k, v in new_tags.items()
+    )
+    if not changes:
+        return EnsureResult(action=Action.UNCHANGED, domain=current, changes=())
+    if dry_run:
+        return EnsureResult(
+            action=Action.UPDATED, domain=current, changes=tuple(changes), dry_run=True
+        )
+    domain = current
+    if request:
+        updated = verbs.update_domain(current.name, request)
+        domain = attrs.evolve(updated, tags=current.tags, stats=current.stats)
+    if new_tags:
+        verbs.tag_domain(domain, new_tags)
+        domain = attrs.evolve(domain, tags={**domain.tags, **new_tags})
+    return EnsureResult(action=Action.UPDATED, domain=domain, changes=tuple(changes))
