@@ -72,7 +72,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
-    from slrkit._fake._clock import VirtualClock
+    from slrkit._fake._virtual_clock import VirtualClock
 
 __all__ = ["DEFAULT_HOST", "SIGNING_NAMES", "FakeServer", "ScaledRealTime", "is_loopback"]
 

@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING, Any, Final, Literal, cast, overload
 import attrs
 
 from slrkit._fake._calls import RecordedCall
-from slrkit._fake._clock import DEFAULT_START, VirtualClock
 from slrkit._fake._engine import (
     OPERATIONS,
     Engine,
@@ -63,6 +62,7 @@ from slrkit._fake._records import (
     DomainStats,
     Role,
 )
+from slrkit._fake._virtual_clock import DEFAULT_START, VirtualClock
 from slrkit._fake._wire import codec_for
 from slrkit._fake._world import Behaviour, domain_arn, trust_policy
 

@@ -1,6 +1,6 @@
 """The fake AWS behind `slrkit.testing`: private rooms, one concept each.
 
-- `_clock`: virtual time.
+- `_virtual_clock`: virtual time (`slrkit._clock` is the real one).
 - `_loader`: the botocore data loader every codec and session shares.
 - `_shapes`: value checks compiled from model shapes (max, enum, pattern...).
 - `_wire`: model-driven codecs for the rest-json and query protocols.

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Iterator, Mapping
 
-    from slrkit._fake._clock import VirtualClock
+    from slrkit._fake._virtual_clock import VirtualClock
 
 __all__ = ["Account", "Behaviour", "Event", "World", "domain_arn", "trust_policy"]
 
