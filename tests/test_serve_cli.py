@@ -18,8 +18,7 @@ import boto3
 import pytest
 
 from slrkit._cli import main
-from slrkit._serve import FakeServer
-from slrkit.testing import FakeAWS
+from slrkit.testing import FakeAWS, FakeServer
 
 if TYPE_CHECKING:
     from pathlib import Path

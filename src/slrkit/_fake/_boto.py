@@ -13,7 +13,6 @@ on the virtual clock and the real sleep is zero.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
@@ -31,6 +30,7 @@ from botocore.retries import adaptive, bucket, standard, throttling
 
 from slrkit._fake._engine import ConnectionFault, Engine
 from slrkit._fake._loader import shared_loader
+from slrkit._fake._sigv4 import credential_scope
 from slrkit._fake._wire import Headers, HttpRequest, text_of
 
 if TYPE_CHECKING:
@@ -46,7 +46,6 @@ SEND_HANDLER_ID = "slrkit-fake-send"
 
 _ACCESS_KEY = "AKIASLRKITFAKE000000"
 _SECRET_KEY = "slrkit-fake-secret-key-not-a-credential"  # noqa: S105  # a dummy, by design
-_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
 
 
 class _Body:
@@ -121,9 +120,9 @@ class FakeSession(boto3.Session):
         region = self._default_region
         if authorization is not None:
             # The region comes from the SigV4 credential scope, as a real endpoint sees it.
-            scope = _SCOPE.search(text_of(cast("str | bytes", authorization)))
+            scope = credential_scope(text_of(cast("str | bytes", authorization)))
             if scope is not None:
-                region = scope.group(1)
+                region = scope.region
         try:
             response = self._engine.handle(
                 service_id,

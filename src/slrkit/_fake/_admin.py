@@ -1,4 +1,4 @@
-"""The admin endpoints of ``slrkit serve``: the `FakeAWS` test hooks as JSON over HTTP.
+"""The admin endpoints of ``slrkit serve``: the fake's test hooks as JSON over HTTP.
 
 So that a test harness in any language (a shell script, Terraform's tests, a Go
 or Node suite) can steer the fake the way Python tests call `FakeAWS`:
@@ -10,29 +10,29 @@ or Node suite) can steer the fake the way Python tests call `FakeAWS`:
 - ``GET /_slrkit/calls``: ``{"calls": [...]}``, the recorded attempts, oldest first.
 - ``POST /_slrkit/<method>``: calls the `FakeAWS` method of that name (``_`` written
   ``-``) with the JSON object of the body as its keyword arguments; see `ACTIONS`.
+  The method checks them, as it does for Python callers (`Backend`).
   It answers ``{"ok": true, "now", "monotonic"}``.
 
-Errors are ``{"error": "..."}``: 400 for a bad body or argument, 404 for an unknown
-endpoint or a missing domain, 405 for a wrong method. No credentials are asked
-for: the endpoints are as open as the server, which is why it listens on
-loopback.
+Errors are ``{"error": "..."}``: 400 for a bad body or argument (naming the rule),
+404 for an unknown endpoint or a missing domain, 405 for a wrong method. No
+credentials are asked for: the endpoints are as open as the server, which is why
+it listens on loopback.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Final, cast
 
 import attrs
 
-from slrkit.testing import FakeAWS
+from slrkit._fake import _persist
+from slrkit._fake._backend import Backend
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from slrkit.testing import RecordedCall
+    from slrkit._fake._calls import RecordedCall
 
 __all__ = ["ACTIONS", "ADMIN_PREFIX", "AdminApi"]
 
@@ -41,66 +41,26 @@ ADMIN_PREFIX: Final = "/_slrkit/"
 
 
 @attrs.frozen
-class _Param:
-    """One keyword argument of an action: its JSON type, and whether it must be given."""
-
-    kind: type[str | int | float]
-    required: bool = True
-
-
-_STR: Final = _Param(str)
-_INT: Final = _Param(int)
-_NUMBER: Final = _Param(float)
-_OPTIONAL_STR: Final = _Param(str, required=False)
-_OPTIONAL_INT: Final = _Param(int, required=False)
-_OPTIONAL_NUMBER: Final = _Param(float, required=False)
-
-
-@attrs.frozen
 class _Action:
-    """A `FakeAWS` method an admin endpoint calls, and the arguments it accepts."""
+    """A `Backend` method an admin endpoint calls, and the keyword arguments it accepts."""
 
     method: Callable[..., object]
-    params: Mapping[str, _Param]
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
 
 
 ACTIONS: Final[Mapping[str, _Action]] = {
-    "advance": _Action(FakeAWS.advance, {"seconds": _NUMBER}),
-    "reset": _Action(FakeAWS.reset, {}),
-    "fail": _Action(
-        FakeAWS.fail,
-        {
-            "operation": _STR,
-            "code": _STR,
-            "times": _OPTIONAL_INT,
-            "status": _OPTIONAL_INT,
-            "message": _OPTIONAL_STR,
-        },
-    ),
-    "fail-connection": _Action(
-        FakeAWS.fail_connection,
-        {"operation": _STR, "times": _OPTIONAL_INT, "kind": _OPTIONAL_STR},
-    ),
-    "set-latency": _Action(FakeAWS.set_latency, {"operation": _STR, "seconds": _NUMBER}),
-    "rate-limit": _Action(
-        FakeAWS.rate_limit,
-        {"operation": _STR, "per_second": _NUMBER, "burst": _OPTIONAL_NUMBER},
-    ),
-    "clear-faults": _Action(FakeAWS.clear_faults, {}),
+    "advance": _Action(Backend.advance, ("seconds",)),
+    "reset": _Action(Backend.reset),
+    "fail": _Action(Backend.fail, ("operation", "code"), ("times", "after", "status", "message")),
+    "fail-connection": _Action(Backend.fail_connection, ("operation",), ("times", "after", "kind")),
+    "set-latency": _Action(Backend.set_latency, ("operation", "seconds")),
+    "rate-limit": _Action(Backend.rate_limit, ("operation", "per_second"), ("burst",)),
+    "clear-faults": _Action(Backend.clear_faults),
     "load-data": _Action(
-        FakeAWS.load_data,
-        {
-            "domain_name": _STR,
-            "region": _STR,
-            "profiles": _INT,
-            "objects": _OPTIONAL_INT,
-            "account_id": _OPTIONAL_STR,
-        },
+        Backend.load_data, ("domain_name", "region", "profiles"), ("objects", "account_id")
     ),
-    "clear-data": _Action(
-        FakeAWS.clear_data,
-        {"domain_name": _STR, "region": _STR, "account_id": _OPTIONAL_STR},
-    ),
+    "clear-data": _Action(Backend.clear_data, ("domain_name", "region"), ("account_id",)),
 }
 """The POST endpoints, by the name after ``/_slrkit/``."""
 
@@ -120,12 +80,12 @@ class AdminApi:
     """Answers the admin endpoints of one served fake.
 
     Args:
-        fake: The served fake.
+        backend: The served fake.
         time_scale: The server's time scale, for ``health``.
     """
 
-    def __init__(self, fake: FakeAWS, *, time_scale: float) -> None:
-        self.fake = fake
+    def __init__(self, backend: Backend, *, time_scale: float) -> None:
+        self.backend = backend
         self.time_scale = time_scale
 
     def answer(self, method: str, path: str, body: bytes) -> tuple[int, bytes]:
@@ -140,10 +100,10 @@ class AdminApi:
         if name in _READS:
             _expect(method, "GET", name)
             if name == "state":
-                return self._state()
+                return _persist.encode(self.backend)
             if name == "calls":
-                return {"calls": [_call(call) for call in self.fake.calls]}
-            return {"status": "ok", "account_id": self.fake.account_id, **self._time()}
+                return {"calls": [_call(call) for call in self.backend.calls]}
+            return {"status": "ok", "account_id": self.backend.account_id, **self._time()}
         action = ACTIONS.get(name)
         if action is None:
             known = (
@@ -153,9 +113,9 @@ class AdminApi:
             )
             raise _BadRequest(404, f"no admin endpoint {ADMIN_PREFIX}{name}; there are: {known}")
         _expect(method, "POST", name)
-        arguments = _arguments(name, action.params, body)
+        arguments = _arguments(name, action, body)
         try:
-            action.method(self.fake, **arguments)
+            action.method(self.backend, **arguments)
         except LookupError as exc:
             raise _BadRequest(404, str(exc).strip("'\"")) from exc
         except ValueError as exc:
@@ -163,19 +123,12 @@ class AdminApi:
         return {"ok": True, **self._time()}
 
     def _time(self) -> dict[str, object]:
-        clock = self.fake.clock
+        clock = self.backend.clock
         return {
             "now": clock.now().isoformat(),
             "monotonic": clock.monotonic(),
             "time_scale": self.time_scale,
         }
-
-    def _state(self) -> bytes:
-        # `FakeAWS.save` is the one writer of the state document, and it writes files.
-        with tempfile.TemporaryDirectory(prefix="slrkit-serve-") as directory:
-            path = Path(directory, "state.json")
-            self.fake.save(path)
-            return path.read_bytes()
 
 
 def _expect(method: str, wanted: str, name: str) -> None:
@@ -183,8 +136,8 @@ def _expect(method: str, wanted: str, name: str) -> None:
         raise _BadRequest(405, f"{ADMIN_PREFIX}{name} takes {wanted}, not {method}")
 
 
-def _arguments(name: str, params: Mapping[str, _Param], body: bytes) -> dict[str, object]:
-    """The keyword arguments in *body*, checked against the action's *params*."""
+def _arguments(name: str, action: _Action, body: bytes) -> dict[str, object]:
+    """The keyword arguments in *body*, if they are the ones *action* takes."""
     try:
         decoded: object = json.loads(body or b"{}")
     except ValueError as exc:
@@ -192,22 +145,16 @@ def _arguments(name: str, params: Mapping[str, _Param], body: bytes) -> dict[str
     if not isinstance(decoded, dict):
         raise _BadRequest(400, f"the body of {name} must be a JSON object")
     arguments = cast("dict[str, object]", decoded)
-    unknown = sorted(set(arguments) - set(params))
-    missing = sorted(
-        key for key, param in params.items() if param.required and key not in arguments
-    )
+    accepted = action.required + action.optional
+    unknown = sorted(set(arguments) - set(accepted))
+    missing = [key for key in action.required if key not in arguments]
     if unknown or missing:
         raise _BadRequest(
             400,
-            f"{name} takes {', '.join(params) or 'no arguments'}"
+            f"{name} takes {', '.join(accepted) or 'no arguments'}"
             + (f"; unknown: {', '.join(unknown)}" if unknown else "")
             + (f"; missing: {', '.join(missing)}" if missing else ""),
         )
-    for key, value in arguments.items():
-        kind = params[key].kind
-        fits = isinstance(value, (int, float) if kind is float else kind)
-        if not fits or isinstance(value, bool):
-            raise _BadRequest(400, f"{name}: {key} must be a {kind.__name__}, got {value!r}")
     return arguments
 
 
