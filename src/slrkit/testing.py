@@ -17,9 +17,25 @@ the machine's AWS configuration (profiles, config and credentials files,
 >>> role.startswith("AWSServiceRoleForProfile_")
 True
 
-How the fake behaves where AWS does not document it is described on
-`FakeAWS`; the pytest plugin provides a fresh one as the ``fake_aws`` fixture,
-and `FakeServer` serves one over HTTP.
+How it behaves (virtual seconds; the module docstrings of `slrkit._fake._profiles`
+and `slrkit._fake._iam` say more, where AWS does not document the behaviour):
+
+- CreateDomain makes the domain's service-linked role
+  ``AWSServiceRoleForProfile_<12 lowercase hex digits>`` under
+  ``/aws-service-role/profile.amazonaws.com/``, trusted by ``profile.amazonaws.com``
+  and with ``CustomerProfilesServiceLinkedRolePolicy`` attached. Its CreateDate is
+  one second after the domain's CreatedAt; IAM reads see it only after
+  `FakeAWS.propagation_delay`.
+- DeleteDomain makes the service delete that role `FakeAWS.role_cleanup_delay`
+  later (never, if None, so that the DeleteServiceLinkedRole fallback can be tested).
+- A DeleteServiceLinkedRole task takes `FakeAWS.deletion_task_duration` and FAILS,
+  with a RoleUsageList, if a domain still uses the role when it ends.
+- IAM is global: its calls are recorded with the region they were signed for
+  (``us-east-1``), and its rate limits count in one ``aws-global`` bucket.
+- Virtual time runs from the fake's start to the last day of year 9999.
+
+The pytest plugin provides a fresh fake as the ``fake_aws`` fixture, and
+`FakeServer` serves one over HTTP.
 
 Errors raised by the fake itself (not AWS errors, which come as botocore's
 ``ClientError``):
@@ -84,25 +100,12 @@ class FakeAWS:
 
     All accounts live in one fake; Customer Profiles state is kept per account and
     region, IAM state per account. Every random choice comes from *seed* and all
-    time is virtual, so a run repeats exactly. A fake is safe to share between
-    threads. Every method checks its arguments before it changes anything.
-
-    Behaviour (virtual seconds; see the module docstrings of `slrkit._fake._profiles`
-    and `slrkit._fake._iam` for the details):
-
-    - CreateDomain makes the domain's service-linked role
-      ``AWSServiceRoleForProfile_<12 lowercase hex digits>`` under
-      ``/aws-service-role/profile.amazonaws.com/``, trusted by
-      ``profile.amazonaws.com`` and with ``CustomerProfilesServiceLinkedRolePolicy``
-      attached. Its CreateDate is one second after the domain's CreatedAt; IAM
-      reads see it only after *propagation_delay*.
-    - DeleteDomain makes the service delete that role *role_cleanup_delay* later
-      (never, if None, so that the DeleteServiceLinkedRole fallback can be tested).
-    - A DeleteServiceLinkedRole task takes *deletion_task_duration* and FAILS, with
-      a RoleUsageList, if a domain still uses the role when it ends.
-    - IAM is global: its calls are recorded with the region they were signed for
-      (``us-east-1``), and its rate limits count in one ``aws-global`` bucket.
-    - Virtual time runs from *start* to the last day of year 9999.
+    time is virtual, so a run repeats exactly; the module docstring says how it
+    behaves. A fake is safe to share between threads. Every method checks its
+    arguments before it changes anything: one that breaks its rule (its type, a
+    range, IAM's naming rules...) raises `ValueError` naming the argument, the
+    value and the rule, as the Raises sections below say only where the rule
+    needs saying.
 
     Args:
         account_id: The account of sessions and hooks that name none: 12 digits.
@@ -117,9 +120,8 @@ class FakeAWS:
         default_region: The region of sessions that name none.
 
     Raises:
-        ValueError: If an argument breaks its rule: an account id that is not a
-            string of 12 digits, a delay that is not a finite number >= 0, a naive
-            *start*, and so on.
+        ValueError: An account id that is not 12 digits, a delay that is not a
+            finite number >= 0, a naive *start*...
     """
 
     def __init__(
@@ -134,7 +136,7 @@ class FakeAWS:
         start: dt.datetime = DEFAULT_START,
         default_region: str = DEFAULT_REGION,
     ) -> None:
-        behaviour = Behaviour(
+        timing = Behaviour(
             propagation_delay=propagation_delay,
             role_cleanup_delay=role_cleanup_delay,
             deletion_task_duration=deletion_task_duration,
@@ -146,7 +148,7 @@ class FakeAWS:
                 seed=seed,
                 strict=strict,
                 start=start,
-                behaviour=behaviour,
+                behaviour=timing,
             )
         )
 
@@ -213,17 +215,11 @@ class FakeAWS:
 
         Each call makes a new session (cheap: botocore's model data is shared).
         Clients may still choose their own retry mode through `botocore.config.Config`.
-        The session reads none of the machine's AWS configuration: no profile,
-        config or credentials file, and no ``AWS_*`` variable (region, endpoint
-        URLs, retry mode, CA bundle, FIPS...).
 
         Args:
             region_name: The session's region (default: the fake's `default_region`).
             account_id: The account its calls belong to (default: the fake's).
             retry_mode: botocore's retry mode for clients that choose none.
-
-        Raises:
-            ValueError: If an argument breaks its rule.
         """
         return self._backend.session(region_name, account_id=account_id, retry_mode=retry_mode)
 
@@ -264,9 +260,6 @@ class FakeAWS:
             service_name: ``"customer-profiles"``, ``"iam"`` or ``"sts"``.
             region_name: The client's region (default: the fake's `default_region`).
             account_id: The account its calls belong to (default: the fake's).
-
-        Raises:
-            ValueError: If an argument breaks its rule.
         """
         if service_name not in ("customer-profiles", "iam", "sts"):
             raise ValueError(
@@ -293,7 +286,6 @@ class FakeAWS:
 
         Raises:
             slrkit.UnsupportedRegionError: If slrkit does not support *region_name*.
-            ValueError: If *account_id* is not an account id.
         """
         from slrkit._kit import ProfilesKit  # noqa: PLC0415  # the kit loads on first use
 
@@ -342,9 +334,8 @@ class FakeAWS:
             message: The error message; a default names the injection.
 
         Raises:
-            ValueError: If *operation* is unknown or ambiguous, an argument breaks
-                its rule, or (in strict mode) *code* is neither modeled nor common
-                and no *status* is given.
+            ValueError: If *operation* is unknown or ambiguous, or (in strict mode)
+                *code* is neither modeled nor common and no *status* is given.
         """
         self._backend.fail(
             operation, code=code, times=times, after=after, status=status, message=message
@@ -363,20 +354,11 @@ class FakeAWS:
         ``"connect"`` raises botocore's `EndpointConnectionError`, ``"read-timeout"``
         its `ReadTimeoutError`; botocore retries both as it would real network errors.
         *after* calls succeed first, as for `fail`.
-
-        Raises:
-            ValueError: If *operation* is unknown, *times* < 1, *after* < 0 or *kind*
-                is unknown.
         """
         self._backend.fail_connection(operation, times=times, after=after, kind=kind)
 
     def set_latency(self, operation: str, seconds: float) -> None:
-        """Make every call of *operation* take *seconds* of virtual time (0 removes it).
-
-        Raises:
-            ValueError: If *operation* is unknown or *seconds* is not a number from
-                0 to 86400 (a day).
-        """
+        """Make every call of *operation* take *seconds* (0 to 86400) of virtual time; 0: none."""
         self._backend.set_latency(operation, seconds)
 
     def rate_limit(self, operation: str, per_second: float, *, burst: float | None = None) -> None:
@@ -385,11 +367,8 @@ class FakeAWS:
         A token bucket on virtual time, holding *burst* calls (default: *per_second*,
         at least 1). Calls beyond it get the service's throttling error
         (``ThrottlingException`` 429, IAM ``Throttling`` 400) and change nothing.
-        IAM counts globally, in region ``aws-global``.
-
-        Raises:
-            ValueError: If *operation* is unknown, *per_second* is not a finite
-                number > 0, or *burst* not one >= 1.
+        IAM counts globally, in region ``aws-global``. *per_second* must be > 0 and
+        *burst* >= 1.
         """
         self._backend.rate_limit(operation, per_second, burst=burst)
 
@@ -405,11 +384,7 @@ class FakeAWS:
         return self._backend.calls
 
     def calls_to(self, operation: str) -> tuple[RecordedCall, ...]:
-        """The recorded attempts of one operation (``"GetDomain"`` or ``"iam:GetRole"``).
-
-        Raises:
-            ValueError: If *operation* is unknown or ambiguous.
-        """
+        """The recorded attempts of one operation (``"GetDomain"`` or ``"iam:GetRole"``)."""
         return self._backend.calls_to(operation)
 
     def clear_calls(self) -> None:
@@ -428,11 +403,7 @@ class FakeAWS:
     # -- state --------------------------------------------------------------------------
 
     def domains(self, region: str, *, account_id: str | None = None) -> tuple[str, ...]:
-        """The names of the domains in *region*, sorted.
-
-        Raises:
-            ValueError: If *region* or *account_id* breaks its rule.
-        """
+        """The names of the domains in *region*, sorted."""
         return self._backend.domains(region, account_id=account_id)
 
     def load_data(
@@ -446,12 +417,10 @@ class FakeAWS:
     ) -> None:
         """Put *profiles* profiles and *objects* objects into a domain (its `Stats`).
 
-        Also counts as the service using the domain's role.
+        Also counts as the service using the domain's role. Counts go up to 10**12.
 
         Raises:
             LookupError: If there is no such domain.
-            ValueError: If a count is not an integer from 0 to 10**12, or another
-                argument breaks its rule.
         """
         self._backend.load_data(
             domain_name, region=region, profiles=profiles, objects=objects, account_id=account_id
@@ -462,7 +431,6 @@ class FakeAWS:
 
         Raises:
             LookupError: If there is no such domain.
-            ValueError: If an argument breaks its rule.
         """
         self._backend.clear_data(domain_name, region=region, account_id=account_id)
 
@@ -496,8 +464,7 @@ class FakeAWS:
 
         Raises:
             LookupError: If *domain_name* names no domain in *region*.
-            ValueError: If a role of that name exists, or an argument breaks its
-                rule (a naive *created_at*, a suffix IAM would refuse...).
+            ValueError: If a role of that name exists.
         """
         return self._backend.add_linked_role(
             region=region,
@@ -533,8 +500,7 @@ class FakeAWS:
             The role's name.
 
         Raises:
-            ValueError: If a role of that name exists, or an argument breaks IAM's
-                rule (a name, a path that is not ``/.../``, a policy ARN).
+            ValueError: If a role of that name exists.
         """
         return self._backend.add_role(
             name,
@@ -552,9 +518,6 @@ class FakeAWS:
         Args:
             account_id: The account (default: the fake's).
             include_pending: Also list roles IAM does not show yet (propagation).
-
-        Raises:
-            ValueError: If an argument breaks its rule.
         """
         return self._backend.roles(account_id=account_id, include_pending=include_pending)
 
@@ -571,15 +534,14 @@ class FakeAWS:
     # -- persistence ----------------------------------------------------------------------
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the fake's state (incl. virtual time) to a JSON file, whole or not at all.
+        """Write the fake's state (and virtual time) to a JSON file, whole or not at all.
 
-        The file is written beside its final name and then renamed over it, so an
-        interrupted save leaves the previous file. Faults, latency, rate limits,
-        calls and retry sleeps are not saved. To share a file between processes,
-        use `open`.
+        The file is written beside its final name, then renamed over it. Faults,
+        latency, rate limits, calls and retry sleeps are not saved. Processes that
+        share a file use `open`.
 
         Raises:
-            OSError: If the file cannot be written.
+            OSError: If the file cannot be written; the previous one is left as it was.
         """
         _state_file.write(path, _persist.encode(self._backend))
 
@@ -608,26 +570,17 @@ class FakeAWS:
     ) -> Generator[FakeAWS, None, None]:
         """Use the fake kept in *path*, alone, and keep it there: ``with FakeAWS.open(p) as f:``.
 
-        On entry it takes an exclusive lock on the file (``<path>.lock`` beside it,
-        across processes), then loads the fake, or takes *default* if there is no
-        file yet. On exit, also after an error (what the fake did, AWS would have
-        done), it saves the fake as `save` does and lets go of the lock. So
-        processes that each open the same file in turn lose none of each other's
-        changes. Not re-entrant. On Windows only threads of one process exclude
-        each other.
-
-        Args:
-            path: The state file; its folder must exist and be writable.
-            default: The fake to start with when there is no file (default: a new
-                `FakeAWS`).
-            timeout: Seconds to wait for another holder of the lock (default: 10).
+        On entry: lock the file across processes (``<path>.lock``, beside it), then
+        load it, or take *default* (a new fake) if there is none. On exit, also
+        after an error (AWS would have kept the changes too): `save`, then unlock.
+        So processes that open one file in turn lose none of each other's changes.
+        Not re-entrant; on Windows only the threads of one process take turns.
 
         Raises:
-            StateFileError: On entry, before any work: *path* is not a fake state
-                file (see `load`), not a regular file, or in a folder that is
-                missing or not writable.
-            StateFileBusyError: On entry: another process or thread held the file
-                for longer than *timeout*.
+            StateFileError: On entry, before any work: *path* is not a state file
+                (see `load`), or its folder is missing or not writable.
+            StateFileBusyError: On entry: another holder kept the lock for longer
+                than *timeout* seconds (default 10).
             OSError: On exit, if the state cannot be saved.
         """
         with _state_file.locked(path, timeout=timeout):
