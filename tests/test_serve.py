@@ -140,10 +140,13 @@ def send(
         connection.close()
 
 
+JSON = {"Content-Type": "application/json"}
+
+
 def admin(server: FakeServer, name: str, arguments: Mapping[str, object] | None = None) -> Any:
     method = "GET" if arguments is None else "POST"
     body = b"" if arguments is None else json.dumps(arguments).encode()
-    answer = send(server, method, f"/_slrkit/{name}", body)
+    answer = send(server, method, f"/_slrkit/{name}", body, JSON if arguments is not None else {})
     assert answer.status == 200, answer.body
     return answer.json()
 
@@ -532,15 +535,40 @@ def test_admin_sets_latency_and_rate_limits_and_clears_them(
          "operation='Nope' is invalid: is not an operation the fake serves"),
         ("POST", "/_slrkit/load-data",
          b'{"domain_name": "gone", "region": "eu-west-2", "profiles": 1}', 404, "no domain"),
+        ("POST", "/_slrkit/fail", b'{"operation": "GetDomain", "code": "X", "status": 0}', 400,
+         "status=0 is invalid: must be from 400 to 599"),
+        ("POST", "/_slrkit/fail", b'{"operation": "GetDomain", "code": "X", "status": 99}', 400,
+         "status=99 is invalid: must be from 400 to 599"),
+        ("POST", "/_slrkit/fail", b'{"operation": "GetDomain", "code": "X", "status": 1000}',
+         400, "status=1000 is invalid: must be from 400 to 599"),
+        ("POST", "/_slrkit/advance", b'{"seconds": 1e308}', 400,
+         "virtual time may not pass 9999-12-31"),
+        ("POST", "/_slrkit/advance", b'{"seconds": 300000000000}', 400,
+         "virtual time may not pass 9999-12-31"),
+        ("POST", "/_slrkit/set-latency", b'{"operation": "GetRole", "seconds": 1e308}', 400,
+         "seconds=1e+308 is invalid: must be a finite number from 0 to 86400"),
+        ("POST", "/_slrkit/advance", b'{"seconds": NaN}', 400, "seconds=nan is invalid"),
     ],
 )  # fmt: skip
 def test_admin_errors_name_the_problem(
     server: FakeServer, *, method: str, path: str, body: bytes, status: int, message: str
 ) -> None:
-    """Bad admin requests answer a JSON error with the right status and a useful message."""
-    answer = send(server, method, path, body)
+    """Bad admin requests answer a JSON error with the right status and the rule, change
+    nothing, and the server carries on (no dropped connection, no malformed status line)."""
+    answer = send(server, method, path, body, JSON if method == "POST" else {})
     assert answer.status == status
     assert message in answer.json()["error"]
+    assert admin(server, "health")["monotonic"] == 0
+    assert send(server, "GET", "/domains/x", headers={"Authorization": scope("profile")}).status
+    assert server.fake.calls_to("GetDomain")[-1].error_code == "ResourceNotFoundException"
+
+
+def test_time_stops_at_its_end_while_the_server_runs(fake: FakeAWS) -> None:
+    """A fast server near the end of virtual time keeps answering; time stops at 9999-12-31."""
+    fake.advance(fake.clock.remaining() - 1)
+    with FakeServer(fake, time_scale=1e6) as server:
+        time.sleep(0.01)  # ten thousand virtual seconds, past the end
+        assert admin(server, "health")["now"] == "9999-12-31T00:00:00+00:00"
 
 
 # -- concurrency, logging, lifecycle --------------------------------------------------------

@@ -192,10 +192,12 @@ def test_help_says_any_signature_is_accepted(capsys: pytest.CaptureFixture[str])
     ("argv", "message"),
     [
         (["serve", "--host", "0.0.0.0"], "needs --allow-remote"),  # noqa: S104
-        (["serve", "--time-scale", "-1"], "--time-scale must be a number >= 0"),
-        (["serve", "--time-scale", "inf"], "--time-scale must be a number >= 0"),
+        (["serve", "--time-scale", "-1"], "--time-scale must be a number from 0 to 1000000"),
+        (["serve", "--time-scale", "inf"], "--time-scale must be a number from 0 to 1000000"),
+        (["serve", "--time-scale", "1e308"], "--time-scale must be a number from 0 to 1000000"),
         (["serve", "--port", "70000"], "--port must be between 0 and 65535"),
-        (["serve", "--account-id", "12345"], "--account-id must be 12 digits"),
+        (["serve", "--account-id", "12345"], "--account-id must be 12 digits 0-9"),
+        (["serve", "--account-id", "١٢٣٤٥٦٧٨٩٠١٢"], "--account-id must be 12 digits 0-9"),
         (["--fake", "serve"], "serve runs its own fake and never calls AWS"),
     ],
 )

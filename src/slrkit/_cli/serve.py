@@ -83,9 +83,10 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
             "serve runs its own fake and never calls AWS: leave out --fake, --fake-state "
             "and --profile, and keep its state with 'serve --state FILE'"
         )
-    _check(args)
-    from slrkit._fake._server import is_loopback  # noqa: PLC0415  # only serve pays
+    from slrkit._fake._server import MAX_TIME_SCALE, is_loopback  # noqa: PLC0415  # only serve pays
     from slrkit.testing import FakeServer  # noqa: PLC0415
+
+    _check(args, max_time_scale=MAX_TIME_SCALE)
 
     remote = not is_loopback(args.host)
     if remote and not args.allow_remote:
@@ -121,9 +122,11 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _check(args: argparse.Namespace) -> None:
-    if not math.isfinite(args.time_scale) or args.time_scale < 0:
-        raise UsageError(f"--time-scale must be a number >= 0, got {args.time_scale}")
+def _check(args: argparse.Namespace, *, max_time_scale: float) -> None:
+    if not (math.isfinite(args.time_scale) and 0 <= args.time_scale <= max_time_scale):
+        raise UsageError(
+            f"--time-scale must be a number from 0 to {max_time_scale:.0f}, got {args.time_scale}"
+        )
     if not 0 <= args.port <= 65535:  # noqa: PLR2004  # the TCP port range
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
     if args.account_id is not None:

@@ -17,10 +17,19 @@ Errors are ``{"error": "..."}``: 400 for a bad body or argument (naming the rule
 404 for an unknown endpoint or a missing domain, 405 for a wrong method. No
 credentials are asked for: the endpoints are as open as the server, which is why
 it listens on loopback.
+
+What a web page in the user's browser could send is refused, since it could
+otherwise steer or read a running server: 403 for a ``Host`` that is not this
+server's (a loopback name or address, or the address it was bound to; this also
+stops DNS rebinding) and for an ``Origin`` other than the server's own, and 415 for
+a POST whose ``Content-Type`` is not ``application/json`` (a cross-origin POST
+without a preflight cannot be JSON). Requests without ``Host`` or ``Origin`` come
+from no browser, and pass.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import TYPE_CHECKING, Final, cast
 
@@ -30,7 +39,7 @@ from slrkit._fake import _persist
 from slrkit._fake._backend import Backend
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from slrkit._fake._calls import RecordedCall
 
@@ -82,19 +91,53 @@ class AdminApi:
     Args:
         backend: The served fake.
         time_scale: The server's time scale, for ``health``.
+        hosts: The names and addresses the server was given and is bound to; with
+            loopback ones, the only ``Host`` values answered.
     """
 
-    def __init__(self, backend: Backend, *, time_scale: float) -> None:
+    def __init__(self, backend: Backend, *, time_scale: float, hosts: Iterable[str]) -> None:
         self.backend = backend
         self.time_scale = time_scale
+        self._hosts = frozenset(_name(host) for host in hosts) | {"localhost"}
+        self._any_address = any(_is_unspecified(host) for host in self._hosts)
 
-    def answer(self, method: str, path: str, body: bytes) -> tuple[int, bytes]:
-        """Answer one admin request: its status and JSON body."""
+    def answer(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, bytes]:
+        """Answer one admin request (*headers* by lower-case name): its status and JSON body."""
         try:
+            self._refuse_cross_origin(method, headers)
             document = self._answer(method, path[len(ADMIN_PREFIX) :], body)
         except _BadRequest as exc:
             return exc.status, _json({"error": exc.message})
         return 200, document if isinstance(document, bytes) else _json(document)
+
+    def _refuse_cross_origin(self, method: str, headers: Mapping[str, str]) -> None:
+        """Refuse what a web page could send (see the module docstring)."""
+        host = headers.get("host")
+        if host is not None and not self._serves(_name(_host_part(host))):
+            raise _BadRequest(
+                403,
+                f"the admin endpoints answer requests for this server only, not Host {host!r}: "
+                "use its address or localhost",
+            )
+        origin = headers.get("origin")
+        if origin is not None and (host is None or origin.lower() != f"http://{host.lower()}"):
+            raise _BadRequest(403, f"cross-origin requests are refused (Origin {origin!r})")
+        media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
+        if method == "POST" and media_type != "application/json":
+            raise _BadRequest(
+                415, "a POST needs Content-Type: application/json (curl -H 'Content-Type: ...')"
+            )
+
+    def _serves(self, name: str) -> bool:
+        if name in self._hosts:
+            return True
+        try:
+            address = ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return address.is_loopback or self._any_address
 
     def _answer(self, method: str, name: str, body: bytes) -> bytes | dict[str, object]:
         if name in _READS:
@@ -129,6 +172,25 @@ class AdminApi:
             "monotonic": clock.monotonic(),
             "time_scale": self.time_scale,
         }
+
+
+def _host_part(host: str) -> str:
+    """The name or address of a ``Host`` header: ``[::1]:4599`` gives ``::1``."""
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    name, colon, port = host.rpartition(":")
+    return name if colon and port.isdigit() else host
+
+
+def _name(host: str) -> str:
+    return host.lower().rstrip(".")
+
+
+def _is_unspecified(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
 
 
 def _expect(method: str, wanted: str, name: str) -> None:

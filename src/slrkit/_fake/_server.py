@@ -280,10 +280,10 @@ class _HttpServer(ThreadingHTTPServer):
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.backend = backend
         self.time = time
-        self.admin = AdminApi(backend, time_scale=time.scale)
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__((host, port), _Handler)
+        self.admin = AdminApi(backend, time_scale=time.scale, hosts=(host, self.address[0]))
 
     @property
     def address(self) -> tuple[str, int]:
@@ -383,7 +383,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = refusal.close
             self._send_json(refusal.status, json.dumps({"error": refusal.message}).encode())
             return
-        status, document = self._http.admin.answer(self.command, path, body)
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        status, document = self._http.admin.answer(self.command, path, headers, body)
         _logger.debug("%s %s -> admin: %d", self.command, path, status)
         self._send_json(status, document)
 
