@@ -51,7 +51,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         "--state",
         metavar="FILE",
         help="start from the fake saved in FILE, if it exists, and save the fake there "
-        "on SIGINT or SIGTERM (the format of 'slrkit --fake-state')",
+        "on SIGINT or SIGTERM (the format of 'slrkit --fake-state'); FILE is locked while "
+        "serving, so other commands on it wait",
     )
     parser.add_argument(
         "--time-scale",
