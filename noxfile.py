@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nox
@@ -119,5 +120,21 @@ def examples(session: nox.Session) -> None:
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "tests"))
     for example in sorted((ROOT / "examples").glob("*.py")):
         session.run("python", str(example))
-    # A downstream project's own tests on the fake, through the fake_aws fixture.
-    session.run("pytest", "--rootdir", "examples/nox_integration", "examples/nox_integration")
+    # A downstream project's own tests on the fake (the fake_aws fixture), run as its users
+    # run them: through its own noxfile, on a CI runner whose AWS settings point elsewhere.
+    session.run(
+        sys.executable,
+        "-m",
+        "nox",
+        "--noxfile",
+        str(ROOT / "examples" / "nox_integration" / "noxfile.py"),
+        "--python",
+        str(session.python),
+        external=True,
+        env={
+            "AWS_PROFILE": "ci-deployer",
+            "AWS_DEFAULT_REGION": "mars-north-9",
+            "AWS_ENDPOINT_URL": "http://192.0.2.1:9",
+            "AWS_CONFIG_FILE": str(ROOT / "noxfile.py"),  # not an AWS config file
+        },
+    )

@@ -153,7 +153,10 @@ def measure(
 
 def _admin_advance(url: str, seconds: float) -> None:
     request = urllib.request.Request(  # noqa: S310  # a loopback URL we built
-        f"{url}/_slrkit/advance", data=json.dumps({"seconds": seconds}).encode(), method="POST"
+        f"{url}/_slrkit/advance",
+        data=json.dumps({"seconds": seconds}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
     )
     with urllib.request.urlopen(request, timeout=10):  # noqa: S310  # same
         pass

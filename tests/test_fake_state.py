@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from slrkit._clock import Clock
-from slrkit.testing import FakeAWS, StateFileError, VirtualClock
+from slrkit.testing import FakeAWS, VirtualClock
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -94,22 +94,6 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     assert len(loaded.linked_roles()) == 2  # the cleanup of "gone"'s role was still pending
     status = again.client("iam").get_service_linked_role_deletion_status(DeletionTaskId=task)
     assert status["Status"] == "FAILED"
-
-
-@pytest.mark.parametrize(
-    ("content", "match"),
-    [
-        ("not json", "not JSON"),
-        ('{"format": "other"}', "not a slrkit fake state"),
-        ('{"format": "slrkit.testing/fake-state", "version": 99}', "version 99"),
-    ],
-)
-def test_load_refuses_foreign_files(tmp_path: Path, content: str, match: str) -> None:
-    """Files that are not this version's state raise StateFileError (a ValueError)."""
-    path = tmp_path / "state.json"
-    path.write_text(content)
-    with pytest.raises(StateFileError, match=match):
-        FakeAWS.load(path)
 
 
 def test_concurrent_clients_keep_state_exact(fake: FakeAWS) -> None:

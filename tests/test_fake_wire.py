@@ -17,7 +17,7 @@ from botocore.handlers import json_decode_policies
 from botocore.parsers import create_parser
 
 from slrkit._fake import _sts
-from slrkit._fake._engine import OPERATIONS, Engine
+from slrkit._fake._engine import OPERATIONS
 from slrkit._fake._shapes import View
 from slrkit._fake._wire import (
     HttpRequest,
@@ -222,11 +222,10 @@ def test_unknown_raw_request_is_refused() -> None:
         )
 
 
-def test_engine_handle_serves_raw_requests() -> None:
+def test_handle_serves_raw_requests() -> None:
     """handle() with operation=None answers a raw HTTP request like the service."""
     fake = FakeAWS()
-    engine: Engine = fake._engine
-    response = engine.handle(
+    response = fake._backend.handle(
         "customer-profiles",
         None,
         HttpRequest(

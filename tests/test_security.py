@@ -1,4 +1,5 @@
-"""Security: no credential ever shows, and the policy is least privilege for the kit and Fleet.
+"""Security: no credential ever shows, the policy is least privilege for the kit and Fleet,
+and no web page can steer a running ``slrkit serve``.
 
 ``tests/test_cli_policy.py`` checks the policy's shape and that a kit lifecycle
 needs exactly its actions; here an IAM-style evaluator checks what the policy
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import http.client
+import json
 import logging
 import random
 from typing import TYPE_CHECKING, Final, cast
@@ -30,10 +33,10 @@ from slrkit import (
 from slrkit._aws import OPERATIONS
 from slrkit._cli import main
 from slrkit._policy import least_privilege_policy
-from slrkit.testing import FakeAWS, RecordedCall
+from slrkit.testing import FakeAWS, FakeServer, RecordedCall
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     import boto3
 
@@ -345,3 +348,92 @@ def test_fleet_writes_only_customer_profiles_roles(fleet_calls: tuple[RecordedCa
     for call in iam_writes:
         assert str(call.params["RoleName"]).startswith("AWSServiceRoleForProfile_")
         assert allowed(*request(call))
+
+
+# -- slrkit serve's admin endpoints ---------------------------------------------------------
+# A web page open in the user's browser can send a "simple" cross-origin request (a POST
+# with a text/plain body, no preflight) to any port on 127.0.0.1, or rebind its own name
+# to 127.0.0.1 and be same-origin; the admin endpoints must refuse both.
+
+EVIL = "evil.example"
+
+
+@pytest.fixture
+def served() -> Iterator[FakeServer]:
+    """A served fake with one domain, its time standing still."""
+    fake = FakeAWS()
+    fake.client("customer-profiles", REGION).create_domain(
+        DomainName="acme", DefaultExpirationDays=3
+    )
+    with FakeServer(fake, time_scale=0) as server:
+        yield server
+
+
+def admin_request(
+    server: FakeServer, method: str, path: str, headers: Mapping[str, str], body: bytes = b""
+) -> tuple[int, str]:
+    """Send one request with exactly *headers* (``{port}`` filled in); its status and body."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        filled = {name: value.format(port=server.port) for name, value in headers.items()}
+        connection.request(method, path, body=body, headers=filled)
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+REFUSED = [
+    pytest.param({"Origin": f"http://{EVIL}", "Content-Type": "text/plain"}, 403,
+                 "cross-origin", id="a page's simple POST"),
+    pytest.param({"Content-Type": "text/plain"}, 415, "Content-Type: application/json",
+                 id="text/plain"),
+    pytest.param({"Content-Type": "application/x-www-form-urlencoded"}, 415,
+                 "Content-Type: application/json", id="a form (curl -d without -H)"),
+    pytest.param({}, 415, "Content-Type: application/json", id="no Content-Type"),
+    pytest.param({"Origin": f"http://{EVIL}", "Content-Type": "application/json"}, 403,
+                 "cross-origin", id="another origin"),
+    pytest.param({"Origin": "null", "Content-Type": "application/json"}, 403,
+                 "cross-origin", id="a sandboxed page"),
+    pytest.param({"Host": EVIL + ":{port}", "Origin": f"http://{EVIL}:{{port}}",
+                  "Content-Type": "application/json"}, 403, "Host", id="DNS rebinding"),
+    pytest.param({"Host": "127.0.0.1.nip.io:{port}", "Content-Type": "application/json"}, 403,
+                 "Host", id="a name that resolves to loopback"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("headers", "status", "problem"), REFUSED)
+def test_admin_posts_a_browser_could_send_cross_origin_are_refused(
+    served: FakeServer, headers: dict[str, str], status: int, problem: str
+) -> None:
+    """A POST that a web page could make is refused, and neither moves time nor resets."""
+    for path, body in (("/_slrkit/advance", b'{"seconds": 60}'), ("/_slrkit/reset", b"{}")):
+        answer, text = admin_request(served, "POST", path, headers, body)
+        assert answer == status, text
+        assert problem in json.loads(text)["error"]
+    assert served.fake.clock.monotonic() == 0
+    assert served.fake.domains(REGION) == ("acme",)
+
+
+def test_admin_reads_need_this_servers_host(served: FakeServer) -> None:
+    """A rebound name cannot read the state either; the server's own names can."""
+    assert admin_request(served, "GET", "/_slrkit/state", {"Host": f"{EVIL}:{{port}}"})[0] == 403
+    for host in ("127.0.0.1:{port}", "localhost:{port}", "[::1]:{port}", "LOCALHOST"):
+        status, text = admin_request(served, "GET", "/_slrkit/state", {"Host": host})
+        assert status == 200, (host, text)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Content-Type": "application/json"},
+        {"Content-Type": "Application/JSON; charset=utf-8", "Host": "localhost:{port}"},
+        {"Content-Type": "application/json", "Origin": "http://127.0.0.1:{port}"},
+    ],
+    ids=["curl -H", "with charset", "same origin"],
+)
+def test_admin_posts_from_scripts_still_work(served: FakeServer, headers: dict[str, str]) -> None:
+    """curl, test harnesses and same-origin requests with a JSON body are answered."""
+    status, text = admin_request(served, "POST", "/_slrkit/advance", headers, b'{"seconds": 60}')
+    assert status == 200, text
+    assert served.fake.clock.monotonic() == 60

@@ -20,12 +20,12 @@ import boto3
 import botocore.session
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from botocore.loaders import create_loader
 
-from slrkit import _serve
-from slrkit._serve import FakeServer, ScaledRealTime, is_loopback
-from slrkit.testing import FakeAWS
+from slrkit._fake import _server
+from slrkit._fake._server import ScaledRealTime, is_loopback
+from slrkit.testing import FakeAWS, FakeServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -140,10 +140,13 @@ def send(
         connection.close()
 
 
+JSON = {"Content-Type": "application/json"}
+
+
 def admin(server: FakeServer, name: str, arguments: Mapping[str, object] | None = None) -> Any:
     method = "GET" if arguments is None else "POST"
     body = b"" if arguments is None else json.dumps(arguments).encode()
-    answer = send(server, method, f"/_slrkit/{name}", body)
+    answer = send(server, method, f"/_slrkit/{name}", body, JSON if arguments is not None else {})
     assert answer.status == 200, answer.body
     return answer.json()
 
@@ -281,7 +284,7 @@ def test_scaled_real_time_moves_the_virtual_clock() -> None:
     real[0] += 1000
     stopped.sync()
     assert fake.clock.monotonic() == 130
-    with pytest.raises(ValueError, match="time scale"):
+    with pytest.raises(ValueError, match="time_scale=-1 is invalid"):
         ScaledRealTime(fake.clock, -1)
 
 
@@ -343,7 +346,7 @@ def test_a_bug_in_the_fake_is_a_500_without_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(fake._engine, "handle", broken)
+    monkeypatch.setattr(fake._backend, "handle", broken)
     with caplog.at_level(logging.ERROR, "slrkit.serve"):
         answer = send(server, "GET", "/domains/acme", headers={"Authorization": scope("profile")})
     assert (answer.status, answer.headers["x-amzn-ErrorType"]) == (500, "InternalFailure")
@@ -505,7 +508,9 @@ def test_admin_sets_latency_and_rate_limits_and_clears_them(
         iam.list_roles()
         assert fake.clock.monotonic() == 7.5
         admin(server, "fail-connection", {"operation": "ListRoles", "kind": "read-timeout"})
-        assert fake._engine.faults.connections["iam:ListRoles"]
+        with pytest.raises(BotoCoreError):
+            iam.list_roles()
+        assert fake.calls_to("ListRoles")[-1].error_code == "read-timeout"
     finally:
         iam.close()
 
@@ -520,23 +525,50 @@ def test_admin_sets_latency_and_rate_limits_and_clears_them(
         ("POST", "/_slrkit/advance", b"[1]", 400, "the body of advance must be a JSON object"),
         ("POST", "/_slrkit/advance", b"{}", 400, "advance takes seconds; missing: seconds"),
         ("POST", "/_slrkit/reset", b'{"hard": true}', 400, "reset takes no arguments; unknown"),
-        ("POST", "/_slrkit/advance", b'{"seconds": "5"}', 400, "seconds must be a float"),
+        ("POST", "/_slrkit/advance", b'{"seconds": "5"}', 400,
+         "seconds='5' is invalid: must be a finite number >= 0"),
         ("POST", "/_slrkit/fail", b'{"operation": "GetDomain", "code": "X", "times": true}',
-         400, "times must be a int, got True"),
-        ("POST", "/_slrkit/advance", b'{"seconds": -1}', 400, "seconds must be a finite number"),
+         400, "times=True is invalid: must be an integer from 1 to 1000000000000"),
+        ("POST", "/_slrkit/advance", b'{"seconds": -1}', 400,
+         "seconds=-1 is invalid: must be a finite number >= 0"),
         ("POST", "/_slrkit/fail", b'{"operation": "Nope", "code": "X"}', 400,
-         "'Nope' is not an operation the fake serves"),
+         "operation='Nope' is invalid: is not an operation the fake serves"),
         ("POST", "/_slrkit/load-data",
          b'{"domain_name": "gone", "region": "eu-west-2", "profiles": 1}', 404, "no domain"),
+        ("POST", "/_slrkit/fail", b'{"operation": "GetDomain", "code": "X", "status": 0}', 400,
+         "status=0 is invalid: must be from 400 to 599"),
+        ("POST", "/_slrkit/fail", b'{"operation": "GetDomain", "code": "X", "status": 99}', 400,
+         "status=99 is invalid: must be from 400 to 599"),
+        ("POST", "/_slrkit/fail", b'{"operation": "GetDomain", "code": "X", "status": 1000}',
+         400, "status=1000 is invalid: must be from 400 to 599"),
+        ("POST", "/_slrkit/advance", b'{"seconds": 1e308}', 400,
+         "virtual time may not pass 9999-12-31"),
+        ("POST", "/_slrkit/advance", b'{"seconds": 300000000000}', 400,
+         "virtual time may not pass 9999-12-31"),
+        ("POST", "/_slrkit/set-latency", b'{"operation": "GetRole", "seconds": 1e308}', 400,
+         "seconds=1e+308 is invalid: must be a finite number from 0 to 86400"),
+        ("POST", "/_slrkit/advance", b'{"seconds": NaN}', 400, "seconds=nan is invalid"),
     ],
 )  # fmt: skip
 def test_admin_errors_name_the_problem(
     server: FakeServer, *, method: str, path: str, body: bytes, status: int, message: str
 ) -> None:
-    """Bad admin requests answer a JSON error with the right status and a useful message."""
-    answer = send(server, method, path, body)
+    """Bad admin requests answer a JSON error with the right status and the rule, change
+    nothing, and the server carries on (no dropped connection, no malformed status line)."""
+    answer = send(server, method, path, body, JSON if method == "POST" else {})
     assert answer.status == status
     assert message in answer.json()["error"]
+    assert admin(server, "health")["monotonic"] == 0
+    assert send(server, "GET", "/domains/x", headers={"Authorization": scope("profile")}).status
+    assert server.fake.calls_to("GetDomain")[-1].error_code == "ResourceNotFoundException"
+
+
+def test_time_stops_at_its_end_while_the_server_runs(fake: FakeAWS) -> None:
+    """A fast server near the end of virtual time keeps answering; time stops at 9999-12-31."""
+    fake.advance(fake.clock.remaining() - 1)
+    with FakeServer(fake, time_scale=1e6) as server:
+        time.sleep(0.01)  # ten thousand virtual seconds, past the end
+        assert admin(server, "health")["now"] == "9999-12-31T00:00:00+00:00"
 
 
 # -- concurrency, logging, lifecycle --------------------------------------------------------
@@ -595,7 +627,7 @@ def test_call_log_of_a_long_running_server_stays_bounded(
     server: FakeServer, fake: FakeAWS, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past twice the limit, the server keeps only the newest calls in the fake's log."""
-    monkeypatch.setattr(_serve, "_MAX_CALLS", 2)
+    monkeypatch.setattr(_server, "_MAX_CALLS", 2)
     headers = {"Authorization": scope("sts", "us-east-1"), **FORM}
     for _ in range(5):
         send(server, "POST", "/", "Action=GetCallerIdentity&Version=2011-06-15", headers)

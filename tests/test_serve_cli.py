@@ -17,9 +17,9 @@ from typing import IO, TYPE_CHECKING, Any
 import boto3
 import pytest
 
+from hostile_aws_env import hostile_env
 from slrkit._cli import main
-from slrkit._serve import FakeServer
-from slrkit.testing import FakeAWS
+from slrkit.testing import FakeAWS, FakeServer
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -35,7 +35,7 @@ def aws_env(tmp_path: Path) -> dict[str, str]:
     """A clean environment for a subprocess: dummy keys, empty AWS files, no metadata service."""
     for name in ("config", "credentials"):
         (tmp_path / name).write_text("")
-    keep = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOTOCORE_"))}
     return keep | {
         "AWS_ACCESS_KEY_ID": "AKIASLRKITAWSCLI0001",
         "AWS_SECRET_ACCESS_KEY": SECRET,
@@ -47,10 +47,15 @@ def aws_env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def test_aws_cli_runs_the_domain_lifecycle(fake: FakeAWS, tmp_path: Path) -> None:
-    """The AWS CLI creates, reads and deletes a domain, and lists its SLR, via --endpoint-url."""
+def test_aws_cli_runs_the_domain_lifecycle(
+    fake: FakeAWS, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The AWS CLI creates, reads and deletes a domain, and lists its SLR, via --endpoint-url,
+    from a `FakeServer` in a process whose every AWS variable is hostile."""
     pytest.importorskip("awscli", reason="the tests dependency group installs awscli")
-    env = aws_env(tmp_path)
+    env = aws_env(tmp_path)  # the AWS CLI's own: clean
+    for name, value in hostile_env(tmp_path).items():
+        monkeypatch.setenv(name, value)
 
     with FakeServer(fake, time_scale=0) as server:
 
@@ -120,7 +125,8 @@ def announcement(stdout: IO[str]) -> list[str]:
 def test_a_signal_stops_the_server_and_saves_its_state(
     stop: signal.Signals, tmp_path: Path
 ) -> None:
-    """``python -m slrkit serve`` loads --state, serves, and on a signal saves it and exits 0."""
+    """``python -m slrkit serve`` loads --state, serves, and on a signal saves it and exits 0,
+    in an environment whose every AWS variable is hostile."""
     state = tmp_path / "state.json"
     before = FakeAWS()
     before.client("customer-profiles", REGION).create_domain(
@@ -130,7 +136,8 @@ def test_a_signal_stops_the_server_and_saves_its_state(
     process = subprocess.Popen(  # noqa: S603  # our interpreter, fixed arguments
         [sys.executable, "-m", "slrkit", "serve", "--port", "0", "--time-scale", "0",
          "--state", str(state), "--account-id", "210987654321"],
-        env=aws_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=aws_env(tmp_path) | hostile_env(tmp_path), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     watchdog = threading.Timer(20, process.kill)  # a broken server fails the test, never hangs it
     watchdog.start()
@@ -185,10 +192,12 @@ def test_help_says_any_signature_is_accepted(capsys: pytest.CaptureFixture[str])
     ("argv", "message"),
     [
         (["serve", "--host", "0.0.0.0"], "needs --allow-remote"),  # noqa: S104
-        (["serve", "--time-scale", "-1"], "--time-scale must be a number >= 0"),
-        (["serve", "--time-scale", "inf"], "--time-scale must be a number >= 0"),
+        (["serve", "--time-scale", "-1"], "--time-scale must be a number from 0 to 1000000"),
+        (["serve", "--time-scale", "inf"], "--time-scale must be a number from 0 to 1000000"),
+        (["serve", "--time-scale", "1e308"], "--time-scale must be a number from 0 to 1000000"),
         (["serve", "--port", "70000"], "--port must be between 0 and 65535"),
-        (["serve", "--account-id", "12345"], "--account-id must be 12 digits"),
+        (["serve", "--account-id", "12345"], "--account-id must be 12 digits 0-9"),
+        (["serve", "--account-id", "١٢٣٤٥٦٧٨٩٠١٢"], "--account-id must be 12 digits 0-9"),
         (["--fake", "serve"], "serve runs its own fake and never calls AWS"),
     ],
 )

@@ -17,8 +17,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
-import threading
 from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -35,7 +33,6 @@ from slrkit.exceptions import DomainNotEmptyError, InvalidInputError, LinkedRole
 
 if TYPE_CHECKING:
     from slrkit._models import DeletionReport, Domain, EnsureResult, LinkedRole
-    from slrkit.testing import FakeAWS
 
 __all__ = [
     "INPUT_NAMES",
@@ -294,33 +291,6 @@ def diff(
 
 # -- where the calls go -----------------------------------------------------------------------
 
-_FAKE_LOCKS: Final[dict[str, threading.Lock]] = {}
-_FAKE_LOCKS_GUARD: Final = threading.Lock()
-
-
-def _fake_lock(path: str) -> threading.Lock:
-    with _FAKE_LOCKS_GUARD:
-        return _FAKE_LOCKS.setdefault(os.path.abspath(path), threading.Lock())  # noqa: PTH100
-
-
-def _load_fake(path: str) -> FakeAWS:
-    from slrkit.testing import FakeAWS  # noqa: PLC0415 - only a target on a fake needs it
-
-    return FakeAWS.load(path) if os.path.exists(path) else FakeAWS()  # noqa: PTH110
-
-
-def _save_fake(fake: FakeAWS, path: str) -> None:
-    """Save atomically, so that a crash mid-write never leaves half a state file."""
-    folder = os.path.dirname(os.path.abspath(path))  # noqa: PTH100, PTH120
-    handle, temporary = tempfile.mkstemp(prefix=".slrkit-fake-", dir=folder)
-    os.close(handle)
-    try:
-        fake.save(temporary)
-        os.replace(temporary, path)  # noqa: PTH105
-    finally:
-        if os.path.exists(temporary):  # noqa: PTH110
-            os.unlink(temporary)  # noqa: PTH108
-
 
 def _path_or_none(value: object) -> str | None:
     if value is None or isinstance(value, str):
@@ -349,9 +319,9 @@ class Target:
     Attributes:
         profile_name: The AWS profile to use (default: boto3's default chain).
         fake_state: The state file of a `slrkit.testing.FakeAWS`. Calls then go to
-            that fake, never to AWS: each operation loads the file (or starts a new
-            fake when it does not exist), works on the fake's virtual clock, and
-            saves it back. Operations on one file are serialised within a process.
+            that fake, never to AWS: each operation holds the file (`FakeAWS.open`:
+            locked across processes, loaded or started anew, saved whole), and
+            works on the fake's virtual clock. Operations on one file take turns.
 
     Raises:
         TypeError: A field is not a string (a boto3 session or client, say).
@@ -376,8 +346,10 @@ class Target:
         """
         if self.fake_state is None:
             return boto3.session.Session(profile_name=self.profile_name).region_name
-        with _fake_lock(self.fake_state):
-            return _load_fake(self.fake_state).default_region
+        from slrkit.testing import FakeAWS  # noqa: PLC0415 - only a target on a fake needs it
+
+        with FakeAWS.open(self.fake_state) as fake:
+            return fake.default_region
 
     @contextlib.contextmanager
     def connect(self, region: str) -> Generator[ProfilesKit, None, None]:
@@ -390,12 +362,10 @@ class Target:
             session = boto3.session.Session(profile_name=self.profile_name, region_name=region)
             yield ProfilesKit(region, session=session)
             return
-        with _fake_lock(self.fake_state):
-            fake = _load_fake(self.fake_state)
-            try:
-                yield fake.kit(region)
-            finally:
-                _save_fake(fake, self.fake_state)
+        from slrkit.testing import FakeAWS  # noqa: PLC0415 - only a target on a fake needs it
+
+        with FakeAWS.open(self.fake_state) as fake:
+            yield fake.kit(region)
 
 
 # -- create, read, update, delete --------------------------------------------------------------

@@ -5,7 +5,9 @@ deletion tasks, and answers STS GetCallerIdentity. Its sessions are real
 `boto3.Session` objects whose clients hand every HTTP request to the fake at
 botocore's ``before-send`` event, so everything else botocore does still runs:
 parameter validation, serialization, signing, parsing, modeled exceptions and
-retries (whose back-off is spent on the fake's virtual clock).
+retries (whose back-off is spent on the fake's virtual clock). They read none of
+the machine's AWS configuration (profiles, config and credentials files,
+``AWS_*`` variables), so a test runs the same on a laptop and on any CI runner.
 
 >>> fake = FakeAWS()
 >>> profiles = fake.session("eu-west-2").client("customer-profiles")
@@ -15,60 +17,59 @@ retries (whose back-off is spent on the fake's virtual clock).
 >>> role.startswith("AWSServiceRoleForProfile_")
 True
 
-How the fake behaves where AWS does not document it is described on
-`FakeAWS`; the pytest plugin provides a fresh one as the ``fake_aws`` fixture.
+How it behaves (virtual seconds; the module docstrings of `slrkit._fake._profiles`
+and `slrkit._fake._iam` say more, where AWS does not document the behaviour):
+
+- CreateDomain makes the domain's service-linked role
+  ``AWSServiceRoleForProfile_<12 lowercase hex digits>`` under
+  ``/aws-service-role/profile.amazonaws.com/``, trusted by ``profile.amazonaws.com``
+  and with ``CustomerProfilesServiceLinkedRolePolicy`` attached. Its CreateDate is
+  one second after the domain's CreatedAt; IAM reads see it only after
+  `FakeAWS.propagation_delay`.
+- DeleteDomain makes the service delete that role `FakeAWS.role_cleanup_delay`
+  later (never, if None, so that the DeleteServiceLinkedRole fallback can be tested).
+- A DeleteServiceLinkedRole task takes `FakeAWS.deletion_task_duration` and FAILS,
+  with a RoleUsageList, if a domain still uses the role when it ends.
+- IAM is global: its calls are recorded with the region they were signed for
+  (``us-east-1``), and its rate limits count in one ``aws-global`` bucket.
+- Virtual time runs from the fake's start to the last day of year 9999.
+
+The pytest plugin provides a fresh fake as the ``fake_aws`` fixture, and
+`FakeServer` serves one over HTTP.
 
 Errors raised by the fake itself (not AWS errors, which come as botocore's
 ``ClientError``):
 
+- `ValueError` (`slrkit.InvalidInputError`): a test hook was given an argument
+  that breaks its rule; the message names the argument, the value and the rule.
 - `FidelityError` (an `AssertionError`): in strict mode, the fake produced a
   response outside the service model, a bug in the fake.
 - `UnsupportedOperationError` (a `NotImplementedError`): a fake session's client
   called an operation the fake does not serve; nothing went to AWS.
-- `StateFileError` (a `ValueError`): `FakeAWS.load` was given a file it cannot read.
+- `StateFileError` (a `ValueError`): a state file the fake cannot use.
+- `StateFileBusyError` (a `TimeoutError`): another process kept a state file
+  locked (`FakeAWS.open`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import math
+import contextlib
 import random
-from typing import TYPE_CHECKING, Any, Final, Literal, cast, overload
+from typing import TYPE_CHECKING, Final, Literal, overload
 
-import attrs
-
+from slrkit._fake import _persist, _state_file
+from slrkit._fake._backend import Backend, Settings
 from slrkit._fake._calls import RecordedCall
-from slrkit._fake._clock import DEFAULT_START, VirtualClock
-from slrkit._fake._engine import (
-    OPERATIONS,
-    Engine,
-    FidelityError,
-    UnsupportedOperationError,
-)
-from slrkit._fake._faults import ErrorFault, RateLimit
-from slrkit._fake._persist import (
-    FORMAT,
-    VERSION,
-    StateFileError,
-    dump_behaviour,
-    dump_world,
-    load_world,
-)
-from slrkit._fake._profiles import set_stats
-from slrkit._fake._records import (
-    PROFILE_ROLE_PATH,
-    PROFILE_ROLE_PREFIX,
-    AttachedPolicy,
-    DomainStats,
-    Role,
-)
-from slrkit._fake._wire import codec_for
-from slrkit._fake._world import Behaviour, domain_arn, trust_policy
+from slrkit._fake._engine import FidelityError, UnsupportedOperationError
+from slrkit._fake._server import DEFAULT_HOST, Server
+from slrkit._fake._state_file import StateFileBusyError, StateFileError
+from slrkit._fake._virtual_clock import DEFAULT_START, VirtualClock
+from slrkit._fake._world import Behaviour
 
 if TYPE_CHECKING:
+    import datetime as dt
     import os
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Generator, Iterable, Mapping
 
     import boto3
     from mypy_boto3_customer_profiles.client import CustomerProfilesClient
@@ -82,24 +83,11 @@ __all__ = [
     "FakeServer",
     "FidelityError",
     "RecordedCall",
+    "StateFileBusyError",
     "StateFileError",
     "UnsupportedOperationError",
     "VirtualClock",
 ]
-
-if TYPE_CHECKING:
-    from slrkit._serve import FakeServer
-else:
-
-    def __getattr__(name: str) -> object:
-        # The server imports this module; importing it here, on first use, avoids the cycle
-        # and keeps the HTTP machinery out of every test run that never serves.
-        if name == "FakeServer":
-            from slrkit._serve import FakeServer  # noqa: PLC0415
-
-            return FakeServer
-        raise AttributeError(f"module 'slrkit.testing' has no attribute {name!r}")
-
 
 DEFAULT_ACCOUNT_ID: Final = "123456789012"
 DEFAULT_REGION: Final = "us-east-1"
@@ -112,38 +100,28 @@ class FakeAWS:
 
     All accounts live in one fake; Customer Profiles state is kept per account and
     region, IAM state per account. Every random choice comes from *seed* and all
-    time is virtual, so a run repeats exactly.
-
-    Behaviour (virtual seconds; see the module docstrings of `slrkit._fake._profiles`
-    and `slrkit._fake._iam` for the details):
-
-    - CreateDomain makes the domain's service-linked role
-      ``AWSServiceRoleForProfile_<12 lowercase hex digits>`` under
-      ``/aws-service-role/profile.amazonaws.com/``, trusted by
-      ``profile.amazonaws.com`` and with ``CustomerProfilesServiceLinkedRolePolicy``
-      attached. Its CreateDate is one second after the domain's CreatedAt; IAM
-      reads see it only after *propagation_delay*.
-    - DeleteDomain makes the service delete that role *role_cleanup_delay* later
-      (never, if None, so that the DeleteServiceLinkedRole fallback can be tested).
-    - A DeleteServiceLinkedRole task takes *deletion_task_duration* and FAILS, with
-      a RoleUsageList, if a domain still uses the role when it ends.
-    - IAM is global: its calls are recorded with the region they were signed for
-      (``us-east-1``), and its rate limits count in one ``aws-global`` bucket.
+    time is virtual, so a run repeats exactly; the module docstring says how it
+    behaves. A fake is safe to share between threads. Every method checks its
+    arguments before it changes anything: one that breaks its rule (its type, a
+    range, IAM's naming rules...) raises `ValueError` naming the argument, the
+    value and the rule, as the Raises sections below say only where the rule
+    needs saying.
 
     Args:
-        account_id: The account of sessions that name none.
+        account_id: The account of sessions and hooks that name none: 12 digits.
         propagation_delay: Seconds before a new domain's role shows in IAM.
         role_cleanup_delay: Seconds after DeleteDomain until the service deletes
             the role, or None for never.
         deletion_task_duration: Seconds a role-deletion task runs.
-        seed: Seeds role names, ids and request ids.
+        seed: Seeds role names, ids and request ids (a 64-bit integer).
         strict: Check every response against the service model's output shape
             (raising `FidelityError`) and refuse `fail` codes the model lacks.
         start: The virtual wall-clock time at the start; timezone-aware.
         default_region: The region of sessions that name none.
 
     Raises:
-        ValueError: If a delay is negative or *start* is naive.
+        ValueError: An account id that is not 12 digits, a delay that is not a
+            finite number >= 0, a naive *start*...
     """
 
     def __init__(
@@ -158,26 +136,27 @@ class FakeAWS:
         start: dt.datetime = DEFAULT_START,
         default_region: str = DEFAULT_REGION,
     ) -> None:
-        for name, value in (
-            ("propagation_delay", propagation_delay),
-            ("role_cleanup_delay", role_cleanup_delay),
-            ("deletion_task_duration", deletion_task_duration),
-        ):
-            if value is not None and (not math.isfinite(value) or value < 0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-        self.account_id = account_id
-        self.default_region = default_region
-        self.clock = VirtualClock(start)
-        self._engine = Engine(
-            clock=self.clock,
-            behaviour=Behaviour(
-                propagation_delay=propagation_delay,
-                role_cleanup_delay=role_cleanup_delay,
-                deletion_task_duration=deletion_task_duration,
-            ),
-            seed=seed,
-            strict=strict,
+        timing = Behaviour(
+            propagation_delay=propagation_delay,
+            role_cleanup_delay=role_cleanup_delay,
+            deletion_task_duration=deletion_task_duration,
         )
+        self._backend = Backend(
+            Settings(
+                account_id=account_id,
+                default_region=default_region,
+                seed=seed,
+                strict=strict,
+                start=start,
+                behaviour=timing,
+            )
+        )
+
+    @classmethod
+    def _of(cls, backend: Backend) -> FakeAWS:
+        fake = cls.__new__(cls)
+        fake._backend = backend
+        return fake
 
     def __repr__(self) -> str:
         return f"FakeAWS(account_id={self.account_id!r}, clock={self.clock!r})"
@@ -185,24 +164,43 @@ class FakeAWS:
     # -- configuration ------------------------------------------------------------------
 
     @property
+    def account_id(self) -> str:
+        """The account of sessions and hooks that name none; settable (12 digits)."""
+        return self._backend.account_id
+
+    @account_id.setter
+    def account_id(self, value: str) -> None:
+        self._backend.account_id = value
+
+    @property
+    def default_region(self) -> str:
+        """The region of sessions that name none."""
+        return self._backend.settings.default_region
+
+    @property
+    def clock(self) -> VirtualClock:
+        """The virtual clock every session, kit and delay of this fake shares."""
+        return self._backend.clock
+
+    @property
     def propagation_delay(self) -> float:
         """Seconds before a new domain's role shows in IAM reads."""
-        return self._engine.world.behaviour.propagation_delay
+        return self._backend.settings.behaviour.propagation_delay
 
     @property
     def role_cleanup_delay(self) -> float | None:
         """Seconds after DeleteDomain until the service deletes the role (None: never)."""
-        return self._engine.world.behaviour.role_cleanup_delay
+        return self._backend.settings.behaviour.role_cleanup_delay
 
     @property
     def deletion_task_duration(self) -> float:
         """Seconds a DeleteServiceLinkedRole task runs."""
-        return self._engine.world.behaviour.deletion_task_duration
+        return self._backend.settings.behaviour.deletion_task_duration
 
     @property
     def strict(self) -> bool:
         """Whether responses are checked against the model (see the class docstring)."""
-        return self._engine.strict
+        return self._backend.settings.strict
 
     # -- clients ------------------------------------------------------------------------
 
@@ -223,14 +221,7 @@ class FakeAWS:
             account_id: The account its calls belong to (default: the fake's).
             retry_mode: botocore's retry mode for clients that choose none.
         """
-        from slrkit._fake._boto import FakeSession  # noqa: PLC0415  # boto3 only when used
-
-        return FakeSession(
-            self._engine,
-            account_id=account_id or self.account_id,
-            region_name=region_name or self.default_region,
-            retry_mode=retry_mode,
-        )
+        return self._backend.session(region_name, account_id=account_id, retry_mode=retry_mode)
 
     @overload
     def client(
@@ -270,6 +261,11 @@ class FakeAWS:
             region_name: The client's region (default: the fake's `default_region`).
             account_id: The account its calls belong to (default: the fake's).
         """
+        if service_name not in ("customer-profiles", "iam", "sts"):
+            raise ValueError(
+                f"service_name={service_name!r} is invalid: "
+                "must be one of customer-profiles, iam, sts"
+            )
         session = self.session(region_name, account_id=account_id)
         # boto3-stubs give `client` one overload per service, most of them for services
         # whose stubs are not installed; only these three are wanted here.
@@ -291,26 +287,25 @@ class FakeAWS:
         Raises:
             slrkit.UnsupportedRegionError: If slrkit does not support *region_name*.
         """
-        from slrkit._kit import ProfilesKit  # noqa: PLC0415  # the kit imports this module's peers
+        from slrkit._kit import ProfilesKit  # noqa: PLC0415  # the kit loads on first use
 
         return ProfilesKit(
             region_name,
             session=self.session(region_name, account_id=account_id),
             clock=self.clock,
-            rand=rand if rand is not None else random.Random(self._engine.seed).random,  # noqa: S311
+            rand=rand if rand is not None else random.Random(self._backend.settings.seed).random,  # noqa: S311
         )
 
-    # -- time ---------------------------------------------------------------------------
+    # -- time and faults ----------------------------------------------------------------
 
     def advance(self, seconds: float) -> None:
         """Move virtual time forward; due role cleanups and task endings happen lazily.
 
         Raises:
-            ValueError: If *seconds* is negative or not finite.
+            ValueError: If *seconds* is not a finite number >= 0, or would take
+                virtual time past the year 9999.
         """
-        self.clock.advance(seconds)
-
-    # -- faults -------------------------------------------------------------------------
+        self._backend.advance(seconds)
 
     def fail(
         self,
@@ -330,37 +325,21 @@ class FakeAWS:
         Args:
             operation: ``"GetDomain"``, or qualified: ``"iam:GetRole"``.
             code: The AWS error code (``"ThrottlingException"``, ``"Throttling"`` ...).
-            times: How many calls fail.
+            times: How many calls fail (>= 1).
             after: How many calls of *operation* succeed first (for a failure at
                 the n-th call, ``after=n - 1``).
-            status: The HTTP status; by default the model's for a modeled error, or
-                the usual one for a common error (IAM ``Throttling`` 400, ...).
+            status: The HTTP status, 400 to 599; by default the model's for a
+                modeled error, or the usual one for a common error (IAM
+                ``Throttling`` 400, ...).
             message: The error message; a default names the injection.
 
         Raises:
-            ValueError: If *operation* is unknown or ambiguous, *times* < 1, *after* < 0, or (in
-                strict mode) *code* is neither modeled nor common and no *status*
-                is given.
+            ValueError: If *operation* is unknown or ambiguous, or (in strict mode)
+                *code* is neither modeled nor common and no *status* is given.
         """
-        service_id, name = self._operation(operation)
-        _check_times(times)
-        info = codec_for(service_id).error_info(name, code)
-        if status is None:
-            if info is None and self.strict:
-                raise ValueError(
-                    f"{service_id}:{name} has no modeled or common error {code!r}; "
-                    "pass status= to inject it anyway"
-                )
-            status = info.status if info is not None else 400
-        fault = ErrorFault(
-            code=code,
-            status=status,
-            sender_fault=status < 500,  # noqa: PLR2004
-            message=message or f"{code} injected by slrkit.testing",
+        self._backend.fail(
+            operation, code=code, times=times, after=after, status=status, message=message
         )
-        _check_after(after)
-        with self._engine.lock:
-            self._engine.faults.add_error(f"{service_id}:{name}", fault, times, after)
 
     def fail_connection(
         self,
@@ -375,30 +354,12 @@ class FakeAWS:
         ``"connect"`` raises botocore's `EndpointConnectionError`, ``"read-timeout"``
         its `ReadTimeoutError`; botocore retries both as it would real network errors.
         *after* calls succeed first, as for `fail`.
-
-        Raises:
-            ValueError: If *operation* is unknown, *times* < 1, *after* < 0 or *kind*
-                is unknown.
         """
-        service_id, name = self._operation(operation)
-        _check_times(times)
-        _check_after(after)
-        if kind not in ("connect", "read-timeout"):
-            raise ValueError(f"kind must be 'connect' or 'read-timeout', got {kind!r}")
-        with self._engine.lock:
-            self._engine.faults.add_connection(f"{service_id}:{name}", kind, times, after)
+        self._backend.fail_connection(operation, times=times, after=after, kind=kind)
 
     def set_latency(self, operation: str, seconds: float) -> None:
-        """Make every call of *operation* take *seconds* of virtual time (0 removes it).
-
-        Raises:
-            ValueError: If *operation* is unknown or *seconds* is negative.
-        """
-        service_id, name = self._operation(operation)
-        if not math.isfinite(seconds) or seconds < 0:
-            raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}")
-        with self._engine.lock:
-            self._engine.faults.latency[f"{service_id}:{name}"] = seconds
+        """Make every call of *operation* take *seconds* (0 to 86400) of virtual time; 0: none."""
+        self._backend.set_latency(operation, seconds)
 
     def rate_limit(self, operation: str, per_second: float, *, burst: float | None = None) -> None:
         """Throttle *operation* beyond *per_second* calls per account and region.
@@ -406,66 +367,44 @@ class FakeAWS:
         A token bucket on virtual time, holding *burst* calls (default: *per_second*,
         at least 1). Calls beyond it get the service's throttling error
         (``ThrottlingException`` 429, IAM ``Throttling`` 400) and change nothing.
-        IAM counts globally, in region ``aws-global``.
-
-        Raises:
-            ValueError: If *operation* is unknown or a rate is not positive.
+        IAM counts globally, in region ``aws-global``. *per_second* must be > 0 and
+        *burst* >= 1.
         """
-        service_id, name = self._operation(operation)
-        capacity = burst if burst is not None else max(1.0, per_second)
-        if not per_second > 0 or not capacity >= 1:
-            raise ValueError(f"per_second must be > 0 and burst >= 1, got {per_second}, {burst}")
-        with self._engine.lock:
-            self._engine.faults.limits[f"{service_id}:{name}"] = RateLimit(
-                per_second=per_second, burst=capacity
-            )
+        self._backend.rate_limit(operation, per_second, burst=burst)
 
     def clear_faults(self) -> None:
         """Remove every injected error, connection fault, latency and rate limit."""
-        with self._engine.lock:
-            self._engine.faults = type(self._engine.faults)()
+        self._backend.clear_faults()
 
     # -- what happened ------------------------------------------------------------------
 
     @property
     def calls(self) -> tuple[RecordedCall, ...]:
         """Every HTTP attempt answered so far (retries included), oldest first."""
-        with self._engine.lock:
-            return tuple(self._engine.calls)
+        return self._backend.calls
 
     def calls_to(self, operation: str) -> tuple[RecordedCall, ...]:
-        """The recorded attempts of one operation (``"GetDomain"`` or ``"iam:GetRole"``).
-
-        Raises:
-            ValueError: If *operation* is unknown or ambiguous.
-        """
-        service_id, name = self._operation(operation)
-        return tuple(c for c in self.calls if c.service == service_id and c.operation == name)
+        """The recorded attempts of one operation (``"GetDomain"`` or ``"iam:GetRole"``)."""
+        return self._backend.calls_to(operation)
 
     def clear_calls(self) -> None:
         """Forget the recorded calls (and retry sleeps)."""
-        with self._engine.lock:
-            self._engine.calls.clear()
-            self._engine.retry_sleeps.clear()
+        self._backend.clear_calls()
 
     @property
     def retry_sleeps(self) -> tuple[float, ...]:
         """Every delay botocore's retry machinery asked for, spent on the virtual clock."""
-        with self._engine.lock:
-            return tuple(self._engine.retry_sleeps)
+        return self._backend.retry_sleeps
 
     def reset(self) -> None:
         """Forget all state, faults and calls, and put the clock back at its start."""
-        self._engine.reset()
+        self._backend.reset()
 
-    # -- state: Customer Profiles ---------------------------------------------------------
+    # -- state --------------------------------------------------------------------------
 
     def domains(self, region: str, *, account_id: str | None = None) -> tuple[str, ...]:
         """The names of the domains in *region*, sorted."""
-        with self._engine.lock:
-            world = self._engine.world
-            world.settle()
-            return tuple(sorted(world.account(account_id or self.account_id).region(region)))
+        return self._backend.domains(region, account_id=account_id)
 
     def load_data(
         self,
@@ -478,24 +417,14 @@ class FakeAWS:
     ) -> None:
         """Put *profiles* profiles and *objects* objects into a domain (its `Stats`).
 
-        Also counts as the service using the domain's role.
+        Also counts as the service using the domain's role. Counts go up to 10**12.
 
         Raises:
             LookupError: If there is no such domain.
-            ValueError: If a count is negative.
         """
-        if profiles < 0 or objects < 0:
-            raise ValueError(f"counts must be >= 0, got {profiles=}, {objects=}")
-        stats = DomainStats(
-            profile_count=profiles,
-            metering_profile_count=profiles,
-            object_count=objects,
-            # A plausible size: about 2 KiB per profile and 1 KiB per object.
-            total_size=profiles * 2048 + objects * 1024,
+        self._backend.load_data(
+            domain_name, region=region, profiles=profiles, objects=objects, account_id=account_id
         )
-        with self._engine.lock:
-            self._engine.world.settle()
-            set_stats(self._engine.world, account_id or self.account_id, region, domain_name, stats)
 
     def clear_data(self, domain_name: str, *, region: str, account_id: str | None = None) -> None:
         """Empty a domain: its `Stats` become zero.
@@ -503,17 +432,7 @@ class FakeAWS:
         Raises:
             LookupError: If there is no such domain.
         """
-        with self._engine.lock:
-            self._engine.world.settle()
-            set_stats(
-                self._engine.world,
-                account_id or self.account_id,
-                region,
-                domain_name,
-                DomainStats(),
-            )
-
-    # -- state: IAM -----------------------------------------------------------------------
+        self._backend.clear_data(domain_name, region=region, account_id=account_id)
 
     def add_linked_role(
         self,
@@ -545,35 +464,16 @@ class FakeAWS:
 
         Raises:
             LookupError: If *domain_name* names no domain in *region*.
-            ValueError: If a role of that name exists, or *created_at* is naive.
+            ValueError: If a role of that name exists.
         """
-        if created_at is not None and created_at.tzinfo is None:
-            raise ValueError(f"created_at must be timezone-aware, got {created_at!r}")
-        account_key = account_id or self.account_id
-        with self._engine.lock:
-            world = self._engine.world
-            world.settle()
-            account = world.account(account_key)
-            name = PROFILE_ROLE_PREFIX + unique_id if unique_id is not None else None
-            if name is not None and name in account.roles:
-                raise ValueError(f"role {name} already exists in account {account_key}")
-            domain = None
-            if domain_name is not None:
-                domain = account.region(region).get(domain_name)
-                if domain is None:
-                    raise LookupError(f"no domain {domain_name!r} in {region} of {account_key}")
-            created = created_at or world.clock.now()
-            used_region = last_used_region or (region if domain is not None else None)
-            role = world.make_profile_role(
-                account,
-                name=name,
-                created=created,
-                visible_at=world.clock.monotonic(),
-                last_used=(created, used_region) if used_region is not None else None,
-            )
-            if domain is not None:
-                account.region(region)[domain.name] = attrs.evolve(domain, role_name=role.name)
-            return role.name
+        return self._backend.add_linked_role(
+            region=region,
+            unique_id=unique_id,
+            created_at=created_at,
+            last_used_region=last_used_region,
+            domain_name=domain_name,
+            account_id=account_id,
+        )
 
     def add_role(
         self,
@@ -600,29 +500,15 @@ class FakeAWS:
             The role's name.
 
         Raises:
-            ValueError: If a role of that name exists or *path* is not ``/.../``.
+            ValueError: If a role of that name exists.
         """
-        if not (path.startswith("/") and path.endswith("/")):
-            raise ValueError(f"path must start and end with '/', got {path!r}")
-        account_key = account_id or self.account_id
-        with self._engine.lock:
-            world = self._engine.world
-            world.settle()
-            account = world.account(account_key)
-            if name in account.roles:
-                raise ValueError(f"role {name} already exists in account {account_key}")
-            account.roles[name] = Role(
-                name=name,
-                path=path,
-                role_id=world.role_id(),
-                create_date=world.clock.now().replace(microsecond=0),
-                trust_policy=trust_policy(trust_principal),
-                visible_at=world.clock.monotonic(),
-                policies=tuple(
-                    AttachedPolicy(name=arn.rsplit("/", 1)[-1], arn=arn) for arn in policies
-                ),
-            )
-        return name
+        return self._backend.add_role(
+            name,
+            path=path,
+            trust_principal=trust_principal,
+            policies=policies,
+            account_id=account_id,
+        )
 
     def roles(
         self, *, account_id: str | None = None, include_pending: bool = False
@@ -633,135 +519,124 @@ class FakeAWS:
             account_id: The account (default: the fake's).
             include_pending: Also list roles IAM does not show yet (propagation).
         """
-        with self._engine.lock:
-            world = self._engine.world
-            world.settle()
-            now = world.clock.monotonic()
-            roles = world.account(account_id or self.account_id).roles.values()
-            return tuple(sorted(r.name for r in roles if include_pending or r.visible_at <= now))
+        return self._backend.roles(account_id=account_id, include_pending=include_pending)
 
     def linked_roles(
         self, *, account_id: str | None = None, include_pending: bool = False
     ) -> tuple[str, ...]:
         """Like `roles`, but only Customer Profiles service-linked roles."""
-        with self._engine.lock:
-            world = self._engine.world
-            world.settle()
-            now = world.clock.monotonic()
-            roles = world.account(account_id or self.account_id).roles.values()
-            return tuple(
-                sorted(
-                    r.name
-                    for r in roles
-                    if r.path == PROFILE_ROLE_PATH and (include_pending or r.visible_at <= now)
-                )
-            )
+        return self._backend.linked_roles(account_id=account_id, include_pending=include_pending)
 
     def roles_in_use(self, *, account_id: str | None = None) -> Mapping[str, tuple[str, ...]]:
         """Which existing roles domains use: role name -> ARNs of the domains using it."""
-        account_key = account_id or self.account_id
-        with self._engine.lock:
-            world = self._engine.world
-            world.settle()
-            account = world.account(account_key)
-            used: dict[str, list[str]] = {}
-            for by_name in account.domains.values():
-                for domain in by_name.values():
-                    if domain.role_name is not None and domain.role_name in account.roles:
-                        used.setdefault(domain.role_name, []).append(
-                            domain_arn(account_key, domain)
-                        )
-            return {role: tuple(sorted(arns)) for role, arns in sorted(used.items())}
+        return self._backend.roles_in_use(account_id=account_id)
 
     # -- persistence ----------------------------------------------------------------------
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the fake's state (incl. virtual time) to a JSON file.
+        """Write the fake's state (and virtual time) to a JSON file, whole or not at all.
 
-        Faults, latency, rate limits, calls and retry sleeps are not saved.
+        The file is written beside its final name, then renamed over it. Faults,
+        latency, rate limits, calls and retry sleeps are not saved. Processes that
+        share a file use `open`.
 
         Raises:
-            OSError: If the file cannot be written.
+            OSError: If the file cannot be written; the previous one is left as it was.
         """
-        with self._engine.lock:
-            self._engine.world.settle()
-            document = {
-                "format": FORMAT,
-                "version": VERSION,
-                "account_id": self.account_id,
-                "default_region": self.default_region,
-                "seed": self._engine.seed,
-                "strict": self.strict,
-                "start": self.clock.start.isoformat(),
-                "behaviour": dump_behaviour(self._engine.world.behaviour),
-                "state": dump_world(self._engine.world),
-            }
-        with open(path, "w", encoding="utf-8") as file:  # noqa: PTH123  # path may be str
-            json.dump(document, file, indent=1, sort_keys=True)
+        _state_file.write(path, _persist.encode(self._backend))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> FakeAWS:
         """Read a fake back from a file written by `save`.
 
         Raises:
-            OSError: If the file cannot be read.
-            StateFileError: If it is not a fake state file of a supported version.
+            FileNotFoundError: If there is no such file.
+            StateFileError: If it is not a regular file, is larger than 64 MiB, or is
+                not a fake state file of this version; the message says what is wrong.
         """
-        with open(path, encoding="utf-8") as file:  # noqa: PTH123  # path may be str
+        data = _state_file.read(path)
+        if data is None:
+            raise FileNotFoundError(f"no fake state file {path}")
+        return cls._of(_persist.decode(data, str(path)))
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        default: FakeAWS | None = None,
+        timeout: float | None = None,
+    ) -> Generator[FakeAWS, None, None]:
+        """Use the fake kept in *path*, alone, and keep it there: ``with FakeAWS.open(p) as f:``.
+
+        On entry: lock the file across processes (``<path>.lock``, beside it), then
+        load it, or take *default* (a new fake) if there is none. On exit, also
+        after an error (AWS would have kept the changes too): `save`, then unlock.
+        So processes that open one file in turn lose none of each other's changes.
+        Not re-entrant; on Windows only the threads of one process take turns.
+
+        Raises:
+            StateFileError: On entry, before any work: *path* is not a state file
+                (see `load`), or its folder is missing or not writable.
+            StateFileBusyError: On entry: another holder kept the lock for longer
+                than *timeout* seconds (default 10).
+            OSError: On exit, if the state cannot be saved.
+        """
+        with _state_file.locked(path, timeout=timeout):
+            data = _state_file.read(path)
+            if data is not None:
+                fake = cls._of(_persist.decode(data, str(path)))
+            else:
+                fake = default if default is not None else cls()
             try:
-                loaded: object = json.load(file)
-            except ValueError as exc:
-                raise StateFileError(f"{path} is not JSON: {exc}") from exc
-        if not isinstance(loaded, dict):
-            raise StateFileError(f"{path} is not a slrkit fake state file")
-        document = cast("dict[str, Any]", loaded)
-        if document.get("format") != FORMAT:
-            raise StateFileError(f"{path} is not a slrkit fake state file")
-        if document.get("version") != VERSION:
-            raise StateFileError(
-                f"{path} has state version {document.get('version')!r}; "
-                f"this slrkit reads version {VERSION}"
-            )
-        try:
-            behaviour = document["behaviour"]
-            fake = cls(
-                document["account_id"],
-                propagation_delay=behaviour["propagation_delay"],
-                role_cleanup_delay=behaviour["role_cleanup_delay"],
-                deletion_task_duration=behaviour["deletion_task_duration"],
-                seed=document["seed"],
-                strict=document["strict"],
-                start=dt.datetime.fromisoformat(document["start"]),
-                default_region=document["default_region"],
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise StateFileError(f"{path} is malformed: {exc}") from exc
-        load_world(document["state"], fake._engine.world)
-        return fake
-
-    # -- helpers --------------------------------------------------------------------------
-
-    @staticmethod
-    def _operation(operation: str) -> tuple[str, str]:
-        """Resolve ``"GetDomain"`` or ``"iam:GetRole"`` to (service id, operation name)."""
-        service, _, name = operation.rpartition(":")
-        matches = [
-            (service_id, name)
-            for service_id, ops in OPERATIONS.items()
-            if name in ops and service in ("", service_id)
-        ]
-        if len(matches) != 1:
-            known = sorted(f"{s}:{o}" for s, ops in OPERATIONS.items() for o in ops)
-            problem = "is ambiguous" if matches else "is not an operation the fake serves"
-            raise ValueError(f"{operation!r} {problem}; known: {', '.join(known)}")
-        return matches[0]
+                yield fake
+            finally:
+                fake.save(path)
 
 
-def _check_times(times: int) -> None:
-    if times < 1:
-        raise ValueError(f"times must be >= 1, got {times}")
+class FakeServer(Server):
+    """A `FakeAWS` behind an HTTP endpoint: a threading server on loopback.
 
+    It listens from construction (so `endpoint_url` names the port even with
+    *port* 0) and answers from `start`; use it as a context manager:
 
-def _check_after(after: int) -> None:
-    if after < 0:
-        raise ValueError(f"after must be >= 0, got {after}")
+    >>> with FakeServer(FakeAWS(), time_scale=0) as server:
+    ...     server.endpoint_url.startswith("http://127.0.0.1:")
+    True
+
+    Clients need any credentials and ``endpoint_url``; the ``/_slrkit/`` admin
+    endpoints steer the fake as JSON (see the README). ``slrkit serve`` runs one.
+
+    Args:
+        fake: The fake to serve (default: a new one).
+        host: The address to listen on.
+        port: The port; 0 picks a free one.
+        time_scale: Virtual seconds per real second, from 0 (time stands still)
+            to a million.
+        allow_remote: Allow a *host* other than loopback. Anyone who can reach
+            the port can then read and change the fake, with any credentials.
+
+    Raises:
+        ValueError: If *host* is not loopback and *allow_remote* is False, or
+            *time_scale* is invalid.
+        OSError: If the address cannot be bound.
+    """
+
+    def __init__(
+        self,
+        fake: FakeAWS | None = None,
+        *,
+        host: str = DEFAULT_HOST,
+        port: int = 0,
+        time_scale: float = 1.0,
+        allow_remote: bool = False,
+    ) -> None:
+        self.fake = fake if fake is not None else FakeAWS()
+        super().__init__(
+            self.fake._backend,
+            host=host,
+            port=port,
+            time_scale=time_scale,
+            allow_remote=allow_remote,
+        )

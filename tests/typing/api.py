@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from typing_extensions import assert_type
 
 import slrkit
-from slrkit.testing import FakeAWS, RecordedCall
+from slrkit.testing import FakeAWS, FakeServer, RecordedCall
 
 if TYPE_CHECKING:
     import boto3
@@ -80,3 +80,10 @@ def check_testing() -> None:
     assert_type(fake.calls, tuple[RecordedCall, ...])
     assert_type(fake.calls[0].operation, str)
     assert_type(fake.clock.monotonic(), float)
+    with FakeAWS.open("fake.json", default=fake, timeout=1.0) as kept:
+        assert_type(kept, FakeAWS)
+    assert_type(FakeAWS.load("fake.json"), FakeAWS)
+    with FakeServer(kept, time_scale=0) as server:
+        assert_type(server, FakeServer)
+        assert_type(server.fake, FakeAWS)
+        assert_type(server.endpoint_url, str)

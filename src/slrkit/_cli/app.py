@@ -167,7 +167,8 @@ def main(argv: Sequence[str] | None = None, *, fake: FakeAWS | None = None) -> i
     Args:
         argv: The arguments after the program name.
         fake: The fake that ``--fake`` uses, instead of a new one or the
-            ``--fake-state`` file's; tests pass theirs to read its call log.
+            ``--fake-state`` file's (which is then neither read nor written);
+            tests pass theirs to read its call log.
     """
     try:
         args = parser().parse_args(argv)
@@ -179,12 +180,8 @@ def main(argv: Sequence[str] | None = None, *, fake: FakeAWS | None = None) -> i
     command: Command = args.command
     with _logging(args, out):
         try:
-            ctx, state_file = _context(args, out, fake)
-            try:
+            with _context(args, out, fake) as ctx:
                 return command.run(ctx, args)
-            finally:
-                if state_file is not None and ctx.fake is not None:
-                    ctx.fake.save(state_file)
         except BrokenPipeError:
             raise
         except KeyboardInterrupt:
@@ -207,22 +204,34 @@ def run() -> NoReturn:
     sys.exit(code)
 
 
+@contextlib.contextmanager
 def _context(
     args: argparse.Namespace, out: Output, fake: FakeAWS | None
-) -> tuple[Context, Path | None]:
+) -> Generator[Context, None, None]:
+    """The run's context; with ``--fake-state``, the file is held for the whole command.
+
+    `FakeAWS.open` locks the file before it is read and saves it before it is let
+    go, so commands run at the same time on one file take turns and lose nothing.
+    """
     state_file = Path(args.fake_state) if args.fake_state is not None else None
     if state_file is not None and not args.fake:
         raise UsageError("--fake-state needs --fake: the file holds the fake's state")
     if args.fake and args.profile is not None:
         raise UsageError("--profile and --fake exclude each other: the fake never calls AWS")
-    if args.fake and fake is None:
-        from slrkit.testing import FakeAWS, StateFileError  # noqa: PLC0415 - only --fake pays
+    if not args.fake:
+        yield Context(out=out, profile=args.profile, fake=None)
+        return
+    from slrkit.testing import FakeAWS, StateFileError  # noqa: PLC0415 - only --fake pays
 
+    if fake is not None or state_file is None:
+        yield Context(out=out, profile=None, fake=fake if fake is not None else FakeAWS())
+        return
+    with contextlib.ExitStack() as stack:
         try:
-            fake = FakeAWS.load(state_file) if state_file and state_file.exists() else FakeAWS()
+            opened = stack.enter_context(FakeAWS.open(state_file))
         except StateFileError as exc:
             raise UsageError(f"{exc}; pass another --fake-state file, or delete this one") from exc
-    return Context(out=out, profile=args.profile, fake=fake if args.fake else None), state_file
+        yield Context(out=out, profile=None, fake=opened)
 
 
 class _Formatter(logging.Formatter):

@@ -1,8 +1,9 @@
 """``slrkit serve``: the offline fake as a local AWS endpoint, until SIGINT or SIGTERM.
 
-The server itself is `slrkit._serve.FakeServer`; this module reads the command
-line, loads and saves the state file, waits for a signal and says where to point
-clients. It imports the server only when run, so ``slrkit --help`` stays fast.
+The server itself is `slrkit.testing.FakeServer`; this module reads the command
+line, opens the state file (`FakeAWS.open`: locked for the server's whole life,
+saved on the way out), waits for a signal and says where to point clients. It
+imports the fake only when run, so ``slrkit --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -11,26 +12,25 @@ import contextlib
 import datetime as dt
 import math
 import os
-import re
 import signal
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from slrkit._cli.core import Command, Context, ExitCode, UsageError
+from slrkit._validate import validate_account_id
+from slrkit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Generator
 
     from slrkit._cli.output import Output
-    from slrkit._serve import FakeServer
-    from slrkit.testing import FakeAWS
+    from slrkit.testing import FakeAWS, FakeServer
 
 __all__ = ["DEFAULT_PORT", "SERVE"]
 
 DEFAULT_PORT: Final = 4599
-_ACCOUNT_ID: Final = re.compile(r"\d{12}")
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +51,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         "--state",
         metavar="FILE",
         help="start from the fake saved in FILE, if it exists, and save the fake there "
-        "on SIGINT or SIGTERM (the format of 'slrkit --fake-state')",
+        "on SIGINT or SIGTERM (the format of 'slrkit --fake-state'); FILE is locked while "
+        "serving, so other commands on it wait",
     )
     parser.add_argument(
         "--time-scale",
@@ -83,8 +84,10 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
             "serve runs its own fake and never calls AWS: leave out --fake, --fake-state "
             "and --profile, and keep its state with 'serve --state FILE'"
         )
-    _check(args)
-    from slrkit._serve import FakeServer, is_loopback  # noqa: PLC0415  # only serve pays
+    from slrkit._fake._server import MAX_TIME_SCALE, is_loopback  # noqa: PLC0415  # only serve pays
+    from slrkit.testing import FakeServer  # noqa: PLC0415
+
+    _check(args, max_time_scale=MAX_TIME_SCALE)
 
     remote = not is_loopback(args.host)
     if remote and not args.allow_remote:
@@ -93,65 +96,72 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
             "so serving it to other machines needs --allow-remote"
         )
     state = Path(args.state) if args.state is not None else None
-    fake = _load(state, args.account_id)
-    server = FakeServer(
-        fake,
-        host=args.host,
-        port=args.port,
-        time_scale=args.time_scale,
-        allow_remote=args.allow_remote,
-    )
-    stop = threading.Event()
-    try:
-        with _until_signalled(stop):
-            server.start()
-            if remote:
-                ctx.out.progress(
-                    f"slrkit: warning: serving on {args.host}: anyone who can reach port "
-                    f"{server.port} can read and change the fake, with any credentials"
-                )
-            _announce(ctx.out, server, state)
-            stop.wait()
-    finally:
-        server.stop()
-        if state is not None:
-            _save(fake, state)
+    with _fake(state, args.account_id) as fake:
+        server = FakeServer(
+            fake,
+            host=args.host,
+            port=args.port,
+            time_scale=args.time_scale,
+            allow_remote=args.allow_remote,
+        )
+        stop = threading.Event()
+        try:
+            with _until_signalled(stop):
+                server.start()
+                if remote:
+                    ctx.out.progress(
+                        f"slrkit: warning: serving on {args.host}: anyone who can reach port "
+                        f"{server.port} can read and change the fake, with any credentials"
+                    )
+                _announce(ctx.out, server, state)
+                stop.wait()
+        finally:
+            server.stop()
     ctx.out.progress(
         "slrkit: stopped" + (f"; the fake is saved in {state}" if state is not None else "")
     )
     return ExitCode.OK
 
 
-def _check(args: argparse.Namespace) -> None:
-    if not math.isfinite(args.time_scale) or args.time_scale < 0:
-        raise UsageError(f"--time-scale must be a number >= 0, got {args.time_scale}")
+def _check(args: argparse.Namespace, *, max_time_scale: float) -> None:
+    if not (math.isfinite(args.time_scale) and 0 <= args.time_scale <= max_time_scale):
+        raise UsageError(
+            f"--time-scale must be a number from 0 to {max_time_scale:.0f}, got {args.time_scale}"
+        )
     if not 0 <= args.port <= 65535:  # noqa: PLR2004  # the TCP port range
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
-    if args.account_id is not None and not _ACCOUNT_ID.fullmatch(args.account_id):
-        raise UsageError(f"--account-id must be 12 digits, got {args.account_id!r}")
+    if args.account_id is not None:
+        try:
+            validate_account_id(args.account_id, "--account-id")
+        except InvalidInputError as exc:
+            raise UsageError(
+                f"--account-id must be 12 digits 0-9, got {args.account_id!r}"
+            ) from exc
 
 
-def _load(state: Path | None, account_id: str | None) -> FakeAWS:
-    """The fake to serve: the state file's, or a new one whose clock starts now."""
+@contextlib.contextmanager
+def _fake(state: Path | None, account_id: str | None) -> Generator[FakeAWS, None, None]:
+    """The fake to serve: the state file's (held, then saved), or a new one whose clock starts now.
+
+    Raises:
+        UsageError: The state file cannot be used (unreadable, or nowhere to save it),
+            found before anything is bound.
+    """
     from slrkit.testing import FakeAWS, StateFileError  # noqa: PLC0415  # only serve pays
 
-    if state is not None and state.exists():
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    fresh = FakeAWS(account_id, start=now) if account_id else FakeAWS(start=now)
+    if state is None:
+        yield fresh
+        return
+    with contextlib.ExitStack() as stack:
         try:
-            fake = FakeAWS.load(state)
+            fake = stack.enter_context(FakeAWS.open(state, default=fresh))
         except StateFileError as exc:
             raise UsageError(f"{exc}; pass another --state file, or delete this one") from exc
         if account_id is not None:
             fake.account_id = account_id
-        return fake
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    return FakeAWS(account_id, start=now) if account_id else FakeAWS(start=now)
-
-
-def _save(fake: FakeAWS, state: Path) -> None:
-    """Write the state file whole or not at all: a stop mid-write keeps the old one."""
-    partial = state.with_name(f"{state.name}.partial")
-    fake.save(partial)
-    partial.replace(state)
+        yield fake
 
 
 @contextlib.contextmanager

@@ -5,6 +5,13 @@ Only the sessions a fake hands out are touched. Nothing is patched globally,
 botocore pipeline runs: parameter validation, serialization, signing with dummy
 credentials, parsing, modeled exceptions and retries.
 
+The sessions are sealed from the machine: botocore looks each setting up in the
+session, then the environment (``AWS_PROFILE``, ``AWS_DEFAULT_REGION``,
+``AWS_ENDPOINT_URL_*``, ``AWS_MAX_ATTEMPTS``...), then the profile in the config
+file. A fake session's config store has the first and botocore's defaults only,
+no config or credentials file, and ignores configured endpoint URLs; its
+credentials are explicit dummies. So a CI runner's settings change nothing.
+
 botocore's retry handler returns a delay that `Endpoint._needs_retry` then
 sleeps for real. Each client a fake session makes gets that handler replaced by
 botocore's own (same mode, same max attempts) wrapped so that the delay is spent
@@ -13,7 +20,6 @@ on the virtual clock and the real sleep is zero.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
@@ -21,6 +27,15 @@ import botocore.session
 from botocore import retryhandler, translate
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
+from botocore.configprovider import (
+    BOTOCORE_DEFAUT_SESSION_VARIABLES,
+    DEFAULT_PROXIES_CONFIG_VARS,
+    DEFAULT_S3_CONFIG_VARS,
+    BaseProvider,
+    ConfigChainFactory,
+    ConfigValueStore,
+    SectionConfigProvider,
+)
 from botocore.exceptions import (
     CapacityNotAvailableError,
     EndpointConnectionError,
@@ -31,6 +46,7 @@ from botocore.retries import adaptive, bucket, standard, throttling
 
 from slrkit._fake._engine import ConnectionFault, Engine
 from slrkit._fake._loader import shared_loader
+from slrkit._fake._sigv4 import credential_scope
 from slrkit._fake._wire import Headers, HttpRequest, text_of
 
 if TYPE_CHECKING:
@@ -44,9 +60,16 @@ __all__ = ["SEND_HANDLER_ID", "FakeSession"]
 SEND_HANDLER_ID = "slrkit-fake-send"
 """The `unique_id` of the fake's `before-send` handler on its sessions and clients."""
 
+# Where a sealed session's setting differs from botocore's default: no files to read,
+# and endpoint URLs configured for the machine's real AWS are not the fake's.
+_SEALED_DEFAULTS: dict[str, object] = {
+    "config_file": None,
+    "credentials_file": None,
+    "ignore_configured_endpoint_urls": True,
+}
+
 _ACCESS_KEY = "AKIASLRKITFAKE000000"
 _SECRET_KEY = "slrkit-fake-secret-key-not-a-credential"  # noqa: S105  # a dummy, by design
-_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
 
 
 class _Body:
@@ -75,7 +98,7 @@ class FakeSession(boto3.Session):
     def __init__(
         self, engine: Engine, *, account_id: str, region_name: str, retry_mode: str
     ) -> None:
-        core = botocore.session.Session()
+        core = _sealed_session()
         core.register_component("data_loader", shared_loader())
         core.set_config_variable("retry_mode", retry_mode)
         super().__init__(
@@ -121,9 +144,9 @@ class FakeSession(boto3.Session):
         region = self._default_region
         if authorization is not None:
             # The region comes from the SigV4 credential scope, as a real endpoint sees it.
-            scope = _SCOPE.search(text_of(cast("str | bytes", authorization)))
+            scope = credential_scope(text_of(cast("str | bytes", authorization)))
             if scope is not None:
-                region = scope.group(1)
+                region = scope.region
         try:
             response = self._engine.handle(
                 service_id,
@@ -145,6 +168,31 @@ class FakeSession(boto3.Session):
         # AWSResponse wraps any mapping in its own HeadersDict; the stubs ask for more.
         headers = cast("HTTPHeaders", response.headers)
         return AWSResponse(request.url, response.status, headers, _Body(response.body))
+
+
+def _sealed_session() -> botocore.session.Session:
+    """A botocore session that reads no setting from the environment or the AWS files."""
+    core = botocore.session.Session()
+    chains = ConfigChainFactory(session=core, environ={})
+
+    def settings(variables: dict[str, tuple[Any, Any, Any, Any]]) -> dict[str, BaseProvider]:
+        return {
+            name: chains.create_config_chain(
+                instance_name=name,
+                default=_SEALED_DEFAULTS.get(name, default),
+                conversion_func=convert,
+            )
+            for name, (_, _, default, convert) in variables.items()
+        }
+
+    mapping = settings(BOTOCORE_DEFAUT_SESSION_VARIABLES)
+    for section, variables in (
+        ("s3", DEFAULT_S3_CONFIG_VARS),
+        ("proxies_config", DEFAULT_PROXIES_CONFIG_VARS),
+    ):
+        mapping[section] = SectionConfigProvider(section, core, settings(variables))
+    core.register_component("config_store", ConfigValueStore(mapping=mapping))
+    return core
 
 
 def _retries(config: Config) -> dict[str, Any]:

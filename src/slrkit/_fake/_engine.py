@@ -30,7 +30,7 @@ from slrkit._fake._world import Behaviour, World
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from slrkit._fake._clock import VirtualClock
+    from slrkit._fake._virtual_clock import VirtualClock
 
 __all__ = [
     "GLOBAL_REGION",

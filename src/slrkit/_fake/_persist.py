@@ -1,31 +1,71 @@
-"""The fake's state as JSON, so that separate processes (the CLI's `--fake`) can share it.
+"""A fake as a JSON document, so that separate processes (the CLI's ``--fake``) can share it.
 
-What is kept: every account's domains, roles and deletion tasks, pending events,
-virtual time and the random generator (so ids keep coming in the same order).
-What is not: faults, latency, rate limits, the call log and retry sleeps, which
-belong to one process's test.
+What is kept: the fake's settings, every account's domains, roles and deletion
+tasks, pending events, virtual time and the random generator (so ids keep coming
+in the same order). What is not: faults, latency, rate limits, the call log and
+retry sleeps, which belong to one process's test.
+
+Reading trusts nothing: every value is checked for its type and rule as it is
+read, and a domain against the CreateDomain input shape, so that a damaged or
+hand-edited file fails here, with a `StateFileError` that says where and what,
+rather than later as a crash or a response outside the model.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
-from collections.abc import Mapping
-from typing import Any, Final, cast
+import json
+from collections.abc import Callable, Mapping
+from typing import Final, TypeVar, cast
 
 import attrs
 
+from slrkit._fake import _arguments
+from slrkit._fake._backend import Backend, Settings
+from slrkit._fake._loader import service_model
 from slrkit._fake._records import AttachedPolicy, DeletionTask, Domain, DomainStats, Role, RoleUsage
+from slrkit._fake._shapes import Check, CheckerCache
+from slrkit._fake._state_file import StateFileError
+from slrkit._fake._virtual_clock import END
 from slrkit._fake._world import Account, Behaviour, Event, World
+from slrkit.exceptions import InvalidInputError
 
-__all__ = ["FORMAT", "VERSION", "StateFileError", "dump_behaviour", "dump_world", "load_world"]
+__all__ = ["FORMAT", "VERSION", "decode", "encode"]
 
 FORMAT: Final = "slrkit.testing/fake-state"
 VERSION: Final = 1
 
+_T = TypeVar("_T")
 
-class StateFileError(ValueError):
-    """A state file that is not one this version of slrkit wrote."""
+
+class _Malformed(Exception):  # noqa: N818  # a signal inside this module, never raised out of it
+    """A value that breaks its rule, at *where* in the document."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where or 'the document'} {problem}")
+
+
+# -- writing -----------------------------------------------------------------------------
+
+
+def encode(backend: Backend) -> bytes:
+    """The JSON document of *backend*: its settings and its state, as of now."""
+    settings = backend.settings
+    with backend.state() as world:
+        document = {
+            "format": FORMAT,
+            "version": VERSION,
+            "account_id": settings.account_id,
+            "default_region": settings.default_region,
+            "seed": settings.seed,
+            "strict": settings.strict,
+            "start": settings.start.isoformat(),
+            "behaviour": _dump(settings.behaviour),
+            "state": _dump_world(world),
+        }
+        return json.dumps(document, indent=1, sort_keys=True, allow_nan=False).encode()
 
 
 def _plain(inst: object, field: attrs.Attribute[object], value: object) -> object:
@@ -41,12 +81,7 @@ def _dump(record: object) -> dict[str, object]:
     return attrs.asdict(record, value_serializer=_plain)  # type: ignore[arg-type]
 
 
-def _when(value: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if value is not None else None
-
-
-def dump_world(world: World) -> dict[str, object]:
-    """The JSON-ready state of *world* (without its behaviour and clock start)."""
+def _dump_world(world: World) -> dict[str, object]:
     version, internal, gauss = world.rng.getstate()
     return {
         "elapsed": world.clock.monotonic(),
@@ -68,73 +103,311 @@ def dump_world(world: World) -> dict[str, object]:
     }
 
 
-# JSON comes back untyped: the readers below take `Any` and rebuild typed records,
-# and any shape mismatch surfaces as KeyError/TypeError/ValueError -> StateFileError.
+# -- reading -----------------------------------------------------------------------------
 
 
-def _domain(data: Any) -> Domain:  # noqa: ANN401  # parsed JSON
-    fields = dict(data)
-    return Domain(
-        **{k: v for k, v in fields.items() if k not in ("stats", "created_at", "last_updated_at")},
-        stats=DomainStats(**fields["stats"]),
-        created_at=dt.datetime.fromisoformat(fields["created_at"]),
-        last_updated_at=dt.datetime.fromisoformat(fields["last_updated_at"]),
-    )
-
-
-def _role(data: Any) -> Role:  # noqa: ANN401  # parsed JSON
-    fields = dict(data)
-    return Role(
-        **{
-            k: v
-            for k, v in fields.items()
-            if k not in ("policies", "create_date", "last_used_date")
-        },
-        policies=tuple(AttachedPolicy(**policy) for policy in fields["policies"]),
-        create_date=dt.datetime.fromisoformat(fields["create_date"]),
-        last_used_date=_when(fields["last_used_date"]),
-    )
-
-
-def _task(data: Any) -> DeletionTask:  # noqa: ANN401  # parsed JSON
-    fields = dict(data)
-    return DeletionTask(
-        **{k: v for k, v in fields.items() if k != "usage"},
-        usage=tuple(
-            RoleUsage(region=usage["region"], resources=tuple(usage["resources"]))
-            for usage in fields["usage"]
-        ),
-    )
-
-
-def load_world(data: Any, world: World) -> None:  # noqa: ANN401  # parsed JSON
-    """Fill an empty *world* (whose clock is at its start) from `dump_world` output.
+def decode(data: bytes, source: str) -> Backend:
+    """The fake that `encode` wrote as *data*; *source* names the file in errors.
 
     Raises:
-        StateFileError: If *data* is malformed.
+        StateFileError: If *data* is not such a document, naming what is wrong.
     """
+
+    def refuse(constant: str) -> float:
+        raise ValueError(f"{constant} is not a JSON number")
+
     try:
-        world.clock.advance(float(data["elapsed"]))
-        version, internal, gauss = data["rng"]
-        world.rng.setstate((version, tuple(internal), gauss))
-        world.seq = int(data["seq"])
-        world.events = [Event(**event) for event in data["events"]]
-        heapq.heapify(world.events)
-        for account_id, state in data["accounts"].items():
-            account = world.accounts[account_id] = Account()
-            for raw in state["domains"]:
-                domain = _domain(raw)
-                account.region(domain.region)[domain.name] = domain
-            for raw in state["roles"]:
-                role = _role(raw)
-                account.roles[role.name] = role
-            for raw in state["tasks"]:
-                task = _task(raw)
-                account.tasks[task.task_id] = task
-    except (KeyError, TypeError, ValueError) as exc:
-        raise StateFileError(f"malformed fake state: {exc}") from exc
+        loaded: object = json.loads(data, parse_constant=refuse)
+    except ValueError as exc:  # UnicodeDecodeError included
+        raise StateFileError(f"{source} is not JSON: {exc}") from exc
+    document = _Value(loaded, "")
+    if not isinstance(loaded, dict) or document.get("format") != FORMAT:
+        raise StateFileError(f"{source} is not a slrkit fake state file")
+    version = document.get("version")
+    if version != VERSION:
+        raise StateFileError(
+            f"{source} has state version {version!r}; this slrkit reads version {VERSION}"
+        )
+    try:
+        backend = Backend(_settings(document))
+        with backend.state() as world:
+            _load_world(document.field("state"), world)
+    except _Malformed as exc:
+        raise StateFileError(f"{source} is malformed: {exc}") from exc
+    return backend
 
 
-def dump_behaviour(behaviour: Behaviour) -> dict[str, object]:
-    """The timing knobs as JSON."""
-    return _dump(behaviour)
+class _Value:
+    """One value of the parsed document, and where it is, for messages."""
+
+    def __init__(self, value: object, where: str) -> None:
+        self.value = value
+        self.where = where
+
+    def get(self, key: str) -> object:
+        """The member *key* of this object, or None (no check: for format and version)."""
+        return cast("dict[str, object]", self.value).get(key)
+
+    def field(self, key: str) -> _Value:
+        """The member *key* of this object, which must be there."""
+        members = self.members()
+        if key not in members:
+            raise _Malformed(self.where, f"has no {key!r}")
+        return members[key]
+
+    def members(self) -> dict[str, _Value]:
+        """This object's members."""
+        members = self.value
+        if not isinstance(members, dict):
+            raise self.wrong("a JSON object")
+        members = cast("dict[str, object]", members)
+        prefix = f"{self.where}." if self.where else ""
+        return {key: _Value(value, prefix + key) for key, value in members.items()}
+
+    def items(self) -> list[_Value]:
+        """This array's items."""
+        items = self.value
+        if not isinstance(items, list):
+            raise self.wrong("a JSON array")
+        return [
+            _Value(item, f"{self.where}[{i}]") for i, item in enumerate(cast("list[object]", items))
+        ]
+
+    def check(self, rule: Callable[[str, object], _T]) -> _T:
+        """The value, if *rule* (one of `_arguments`' checks) accepts it."""
+        try:
+            return rule(self.where, self.value)
+        except ValueError as exc:
+            raise self.broken(getattr(exc, "rule", exc)) from exc
+
+    def optional(self, rule: Callable[[str, object], _T]) -> _T | None:
+        """The value, if it is null or *rule* accepts it."""
+        return None if self.value is None else self.check(rule)
+
+    def wrong(self, expected: str) -> _Malformed:
+        """The error for a value that is not *expected*."""
+        return self.broken(f"must be {expected}")
+
+    def broken(self, rule: object) -> _Malformed:
+        """The error for a value that breaks *rule*."""
+        return _Malformed(self.where, f"is {self.value!r:.80}: {rule}")
+
+
+def _text(where: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError(where, value, "must be a string")
+    return value
+
+
+def _number(where: str, value: object) -> float:
+    return _arguments.number(where, value)
+
+
+def _count(where: str, value: object) -> int:
+    return _arguments.count(where, value, high=2**63 - 1)
+
+
+def _integer(where: str, value: object) -> int:
+    return _arguments.count(where, value, low=-(2**63), high=2**63 - 1)
+
+
+def _start(where: str, value: object) -> dt.datetime:
+    start = _when(where, value)
+    if start >= END:
+        raise InvalidInputError(where, value, f"must be before {END:%Y-%m-%d}")
+    return start
+
+
+def _when(where: str, value: object) -> dt.datetime:
+    text = _text(where, value)
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInputError(where, value, "must be an ISO 8601 timestamp") from exc
+    return _arguments.aware(where, when)
+
+
+def _text_map(where: str, value: object) -> dict[str, str]:
+    rule = "must be a JSON object of strings"
+    if not isinstance(value, dict):
+        raise InvalidInputError(where, value, rule)
+    members = cast("dict[str, object]", value)
+    if not all(isinstance(item, str) for item in members.values()):
+        raise InvalidInputError(where, members, rule)
+    return cast("dict[str, str]", members)
+
+
+def _json_object(where: str, value: object) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise InvalidInputError(where, value, "must be a JSON object")
+    return cast("dict[str, object]", value)
+
+
+def _settings(document: _Value) -> Settings:
+    return Settings(
+        account_id=document.field("account_id").check(_arguments.account_id),
+        default_region=document.field("default_region").check(_arguments.region),
+        seed=document.field("seed").check(_integer),
+        strict=document.field("strict").check(_arguments.flag),
+        start=document.field("start").check(_start),
+        behaviour=_behaviour(document.field("behaviour")),
+    )
+
+
+def _behaviour(data: _Value) -> Behaviour:
+    return Behaviour(
+        propagation_delay=data.field("propagation_delay").check(_number),
+        role_cleanup_delay=data.field("role_cleanup_delay").optional(_number),
+        deletion_task_duration=data.field("deletion_task_duration").check(_number),
+    )
+
+
+def _load_world(state: _Value, world: World) -> None:
+    """Fill an empty *world* (whose clock is at its start) from `_dump_world`'s output."""
+    elapsed = state.field("elapsed")
+    seconds = elapsed.check(_number)
+    try:
+        world.clock.advance(seconds)
+    except ValueError as exc:
+        raise elapsed.broken(getattr(exc, "rule", exc)) from exc
+    rng = state.field("rng")
+    try:
+        version, internal, gauss = cast("list[object]", rng.value)
+        world.rng.setstate((version, tuple(cast("list[int]", internal)), gauss))
+    except (TypeError, ValueError) as exc:
+        raise rng.wrong("the state of Python's random generator") from exc
+    world.seq = state.field("seq").check(_count)
+    world.events = [_event(item) for item in state.field("events").items()]
+    heapq.heapify(world.events)
+    for account_id, data in state.field("accounts").members().items():
+        _Value(account_id, f"{data.where} (its key)").check(_arguments.account_id)
+        account = world.accounts[account_id] = Account()
+        for item in data.field("domains").items():
+            domain = _domain(item)
+            account.region(domain.region)[domain.name] = domain
+        for item in data.field("roles").items():
+            role = _role(item)
+            account.roles[role.name] = role
+        for item in data.field("tasks").items():
+            task = _task(item)
+            account.tasks[task.task_id] = task
+
+
+def _event(data: _Value) -> Event:
+    return Event(
+        due=data.field("due").check(_number),
+        seq=data.field("seq").check(_count),
+        kind=data.field("kind").check(_choice("cleanup", "task")),
+        account_id=data.field("account_id").check(_arguments.account_id),
+        key=data.field("key").check(_text),
+    )
+
+
+def _choice(*choices: str) -> Callable[[str, object], str]:
+    def rule(where: str, value: object) -> str:
+        return _arguments.choice(where, value, choices)
+
+    return rule
+
+
+def _domain(data: _Value) -> Domain:
+    stats = data.field("stats")
+    domain = Domain(
+        name=data.field("name").check(_text),
+        region=data.field("region").check(_arguments.region),
+        created_at=data.field("created_at").check(_when),
+        last_updated_at=data.field("last_updated_at").check(_when),
+        expiration_days=data.field("expiration_days").check(_count),
+        encryption_key=data.field("encryption_key").optional(_text),
+        dead_letter_queue_url=data.field("dead_letter_queue_url").optional(_text),
+        matching=data.field("matching").optional(_json_object),
+        rule_based_matching=data.field("rule_based_matching").optional(_json_object),
+        data_store=data.field("data_store").optional(_json_object),
+        tags=data.field("tags").check(_text_map),
+        stats=DomainStats(
+            profile_count=stats.field("profile_count").check(_count),
+            metering_profile_count=stats.field("metering_profile_count").check(_count),
+            object_count=stats.field("object_count").check(_count),
+            total_size=stats.field("total_size").check(_count),
+        ),
+        role_name=data.field("role_name").optional(_text),
+    )
+    # The settings are what CreateDomain was given: the model says what it may be given.
+    params = {
+        "DomainName": domain.name,
+        "DefaultExpirationDays": domain.expiration_days,
+        "DefaultEncryptionKey": domain.encryption_key,
+        "DeadLetterQueueUrl": domain.dead_letter_queue_url,
+        "Matching": domain.matching,
+        "RuleBasedMatching": domain.rule_based_matching,
+        "DataStore": domain.data_store,
+        "Tags": dict(domain.tags) or None,
+    }
+    problems: list[str] = []
+    _create_domain_check()({k: v for k, v in params.items() if v is not None}, "", problems)
+    if problems:
+        raise _Malformed(data.where, "breaks the Customer Profiles model: " + "; ".join(problems))
+    return domain
+
+
+@functools.cache
+def _create_domain_check() -> Check:
+    shape = service_model("customer-profiles").operation_model("CreateDomain").input_shape
+    assert shape is not None  # noqa: S101  # CreateDomain takes a DomainName at least
+    return CheckerCache().get(shape)
+
+
+def _role(data: _Value) -> Role:
+    trust = data.field("trust_policy")
+    try:
+        json.loads(trust.check(_text))
+    except ValueError as exc:
+        raise trust.wrong("a JSON policy document") from exc
+    return Role(
+        name=data.field("name").check(_role_name),
+        path=data.field("path").check(_path),
+        role_id=data.field("role_id").check(_text),
+        create_date=data.field("create_date").check(_when),
+        trust_policy=cast("str", trust.value),
+        visible_at=data.field("visible_at").check(_number),
+        description=data.field("description").optional(_text),
+        max_session_duration=data.field("max_session_duration").check(_count),
+        tags=data.field("tags").check(_text_map),
+        policies=tuple(
+            AttachedPolicy(
+                name=item.field("name").check(_text), arn=item.field("arn").check(_policy_arn)
+            )
+            for item in data.field("policies").items()
+        ),
+        last_used_date=data.field("last_used_date").optional(_when),
+        last_used_region=data.field("last_used_region").optional(_arguments.region),
+    )
+
+
+def _role_name(where: str, value: object) -> str:
+    return _arguments.text(where, value, pattern=r"[\w+=,.@-]+", high=64)
+
+
+def _path(where: str, value: object) -> str:
+    return _arguments.text(where, value, pattern=r"/|/[!-~]+/", high=512)
+
+
+def _policy_arn(where: str, value: object) -> str:
+    return _arguments.text(where, value, pattern=r"arn:[!-~]+:policy/[!-~]+", high=2048)
+
+
+def _task(data: _Value) -> DeletionTask:
+    return DeletionTask(
+        task_id=data.field("task_id").check(_text),
+        role_name=data.field("role_name").check(_role_name),
+        started_at=data.field("started_at").check(_number),
+        finishes_at=data.field("finishes_at").check(_number),
+        outcome=data.field("outcome").optional(_choice("SUCCEEDED", "FAILED")),
+        usage=tuple(
+            RoleUsage(
+                region=item.field("region").check(_arguments.region),
+                resources=tuple(r.check(_text) for r in item.field("resources").items()),
+            )
+            for item in data.field("usage").items()
+        ),
+    )

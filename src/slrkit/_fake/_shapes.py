@@ -10,6 +10,7 @@ that it cannot drift from the model unnoticed.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
@@ -47,21 +48,48 @@ _JAVA_CLASSES = {r"\p{L}": r"\w", r"\p{N}": r"\w", r"\p{Z}": r"\s"}
 
 
 def compile_pattern(pattern: str) -> Callable[[str], object]:
-    """Compile a model `pattern` (Java syntax) into a matcher returning a truthy value on success.
+    r"""Compile a model `pattern` (Java syntax) into a matcher returning a truthy value on success.
 
     Anchored patterns (`^...`) keep their own anchors; unanchored ones must match the
-    whole value, as AWS services apply them.
+    whole value, as AWS services apply them. As in the services' regex engines, `$`
+    matches only at the very end (Python's also before a final newline, so that
+    ``acme\n`` would pass), and `\d` means 0-9 even where the Java classes make the
+    pattern Unicode-aware.
     """
-    translated = pattern
-    flags: int = re.ASCII
-    for java, python in _JAVA_CLASSES.items():
-        if java in translated:
-            translated = translated.replace(java, python)
-            flags = 0
-    compiled = re.compile(translated, flags)
+    translated, unicode = _translate(pattern)
+    compiled = re.compile(translated, 0 if unicode else re.ASCII)
     if pattern.startswith("^") or pattern.endswith("$"):
         return compiled.search
     return compiled.fullmatch
+
+
+def _translate(pattern: str) -> tuple[str, bool]:
+    """*pattern* in Python's syntax, and whether it needs Unicode classes."""
+    out: list[str] = []
+    unicode = in_class = False
+    position = 0
+    while position < len(pattern):
+        char = pattern[position]
+        if char == "\\":
+            java = pattern[position : position + 5]
+            escape = pattern[position : position + 2]
+            if java in _JAVA_CLASSES:
+                out.append(_JAVA_CLASSES[java])
+                unicode = True
+                position += 5
+                continue
+            out.append(("0-9" if in_class else "[0-9]") if escape == r"\d" else escape)
+            position += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == "$" and not in_class:
+            char = r"\Z"
+        out.append(char)
+        position += 1
+    return "".join(out), unicode
 
 
 _SHOWN = 80  # characters of a bad value quoted in a message
@@ -278,6 +306,9 @@ def _number(metadata: Mapping[str, object], types: tuple[type, ...], label: str)
             out.append(f"Value at '{path}' must be {label}, got {type(value).__name__}")
             return
         number = float(value)  # type: ignore[arg-type]  # narrowed to int/float above
+        if not math.isfinite(number):
+            out.append(_violation(value, path, "Member must be a finite number"))
+            return
         if isinstance(low, (int, float)) and number < low:
             out.append(
                 _violation(value, path, f"Member must have value greater than or equal to {low}")

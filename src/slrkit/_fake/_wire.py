@@ -840,7 +840,7 @@ def _uri_pattern(request_uri: str) -> re.Pattern[str]:
             greedy = label.endswith("+")
             group = _group_name(label.rstrip("+"))
             pieces.append(f"(?P<{group}>.+)" if greedy else f"(?P<{group}>[^/]+)")
-    return re.compile("".join(pieces) + "$")
+    return re.compile("".join(pieces))  # always `fullmatch`ed
 
 
 def _split_template(path: str) -> Iterator[tuple[str, str]]:

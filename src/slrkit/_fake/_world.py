@@ -14,10 +14,11 @@ import json
 import random
 import string
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from slrkit._fake._arguments import number
 from slrkit._fake._records import (
     PROFILE_POLICY_ARN,
     PROFILE_PRINCIPAL,
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Iterator, Mapping
 
-    from slrkit._fake._clock import VirtualClock
+    from slrkit._fake._virtual_clock import VirtualClock
 
 __all__ = ["Account", "Behaviour", "Event", "World", "domain_arn", "trust_policy"]
 
@@ -60,13 +61,24 @@ def trust_policy(principal: str) -> str:
     )
 
 
+def _delay(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    del inst
+    if value is not None or attribute.name != "role_cleanup_delay":
+        number(attribute.name, value)
+
+
 @attrs.frozen(kw_only=True)
 class Behaviour:
-    """The timing knobs of a fake (virtual seconds)."""
+    """The timing knobs of a fake (virtual seconds, each finite and >= 0).
 
-    propagation_delay: float
-    role_cleanup_delay: float | None
-    deletion_task_duration: float
+    Raises:
+        ValueError: If a delay is not a finite number >= 0 (only
+            `role_cleanup_delay` may be None, for never).
+    """
+
+    propagation_delay: float = attrs.field(validator=_delay)
+    role_cleanup_delay: float | None = attrs.field(validator=_delay)
+    deletion_task_duration: float = attrs.field(validator=_delay)
 
 
 @attrs.frozen(kw_only=True, order=True)

@@ -5,17 +5,22 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import heapq
-import math
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
+
+from slrkit._fake import _arguments
+from slrkit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
     from collections.abc import Generator
 
-__all__ = ["DEFAULT_START", "VirtualClock"]
+__all__ = ["DEFAULT_START", "END", "VirtualClock"]
 
-DEFAULT_START = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+DEFAULT_START: Final = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
 """Where virtual time starts unless told otherwise: fixed, so runs are reproducible."""
+
+END: Final = dt.datetime(9999, 12, 31, tzinfo=dt.timezone.utc)
+"""Virtual time never passes this: `datetime` ends a day later, and so would every timestamp."""
 
 
 class VirtualClock:
@@ -31,13 +36,15 @@ class VirtualClock:
         start: The wall-clock time at monotonic zero; must be timezone-aware.
 
     Raises:
-        ValueError: If *start* is naive.
+        ValueError: If *start* is naive or not before `END`.
     """
 
     def __init__(self, start: dt.datetime = DEFAULT_START) -> None:
-        if start.tzinfo is None:
-            raise ValueError(f"start must be timezone-aware, got {start!r}")
+        start = _arguments.aware("start", start)
+        if start >= END:
+            raise InvalidInputError("start", start, f"must be before {END:%Y-%m-%d}")
         self._start = start.astimezone(dt.timezone.utc)
+        self._limit = (END - self._start).total_seconds()
         self._elapsed = 0.0
         self._changed = threading.Condition()
         self._crew = 0
@@ -52,6 +59,10 @@ class VirtualClock:
         """Seconds of virtual time since *start*."""
         return self._elapsed
 
+    def remaining(self) -> float:
+        """Virtual seconds left until `END`: the most `advance` takes now."""
+        return self._limit - self._elapsed
+
     def now(self) -> dt.datetime:
         """The current virtual time, timezone-aware, in UTC."""
         return self._start + dt.timedelta(seconds=self._elapsed)
@@ -63,10 +74,10 @@ class VirtualClock:
         the crew is asleep or gone; then time jumps to the earliest wake-up.
 
         Raises:
-            ValueError: If *seconds* is negative or not finite.
+            ValueError: If *seconds* is negative, not finite, or would pass `END`.
         """
-        _check_seconds(seconds)
         with self._changed:
+            self._check_move(seconds)
             if not self._crew:
                 self._elapsed += seconds
                 return
@@ -117,12 +128,20 @@ class VirtualClock:
         """Move virtual time forward by *seconds*.
 
         Raises:
-            ValueError: If *seconds* is negative or not finite.
+            ValueError: If *seconds* is negative, not finite, or would pass `END`.
         """
-        _check_seconds(seconds)
         with self._changed:
+            self._check_move(seconds)
             self._elapsed += seconds
             self._changed.notify_all()
+
+    def _check_move(self, seconds: float) -> None:
+        """Refuse a move by *seconds* that is not a number >= 0, or ends past `END`."""
+        _arguments.number("seconds", seconds)
+        if seconds > self.remaining():
+            raise InvalidInputError(
+                "seconds", seconds, f"virtual time may not pass {END:%Y-%m-%d} (see VirtualClock)"
+            )
 
     def reset(self) -> None:
         """Put the clock back at *start* (monotonic zero)."""
@@ -142,8 +161,3 @@ class _Crew:
     def leave(self) -> None:
         """The calling worker is done and will not sleep again."""
         self._clock._leave()
-
-
-def _check_seconds(seconds: float) -> None:
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}")

@@ -1,11 +1,12 @@
-"""``slrkit serve``: a `FakeAWS` as a local AWS endpoint, over HTTP, for any client.
+"""A fake behind a loopback HTTP endpoint, for any client: ``slrkit serve`` and `FakeServer`.
 
 The AWS CLI, Terraform, the Pulumi engine and every AWS SDK can talk to the fake
-through a `FakeServer`: point them at its `FakeServer.endpoint_url` with
+through a `Server`: point them at its `Server.endpoint_url` with
 ``--endpoint-url`` or ``AWS_ENDPOINT_URL_CUSTOMER_PROFILES`` /
 ``AWS_ENDPOINT_URL_IAM`` / ``AWS_ENDPOINT_URL_STS``. Each request goes to the
-fake's own engine (`slrkit._fake._engine.Engine.handle`), the one that also
-answers `FakeAWS.session` clients, so there is one state machine behind both.
+fake's own engine (`Backend.handle`), the one that also answers
+`slrkit.testing.FakeAWS.session` clients, so there is one state machine behind
+both. `slrkit.testing.FakeServer` is the public face of this class.
 
 Routing. The service comes from the SigV4 credential scope of the
 ``Authorization`` header (or of a presigned URL's ``X-Amz-Credential``):
@@ -16,7 +17,7 @@ Signatures are never checked: this is a test server.
 
 Accounts. An access key id of exactly twelve digits *is* the account id (as in
 LocalStack), so ``AWS_ACCESS_KEY_ID=210987654321`` works in account
-210987654321. Any other key works in the fake's `FakeAWS.account_id`.
+210987654321. Any other key works in the fake's own account.
 
 Time. The fake's clock stays virtual; a `ScaledRealTime` moves it forward, at
 each request, by the real seconds since the previous request times a scale
@@ -39,11 +40,10 @@ method, path (without its query string), service, operation and status. The
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import logging
-import math
-import re
 import socket
 import threading
 import time
@@ -52,9 +52,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Final, cast
 from urllib.parse import parse_qs, urlsplit
 
-import attrs
-
+from slrkit._fake import _arguments
+from slrkit._fake._admin import ADMIN_PREFIX, AdminApi
 from slrkit._fake._engine import ConnectionFault, UnsupportedOperationError
+from slrkit._fake._sigv4 import CredentialScope, credential_scope
 from slrkit._fake._wire import (
     ErrorInfo,
     HttpRequest,
@@ -63,8 +64,8 @@ from slrkit._fake._wire import (
     WireResponse,
     codec_for,
 )
-from slrkit._serve_admin import ADMIN_PREFIX, AdminApi
-from slrkit.testing import FakeAWS
+from slrkit._validate import validate_account_id
+from slrkit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -72,9 +73,17 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
-    from slrkit._fake._clock import VirtualClock
+    from slrkit._fake._backend import Backend
+    from slrkit._fake._virtual_clock import VirtualClock
 
-__all__ = ["DEFAULT_HOST", "SIGNING_NAMES", "FakeServer", "ScaledRealTime", "is_loopback"]
+__all__ = [
+    "DEFAULT_HOST",
+    "MAX_TIME_SCALE",
+    "SIGNING_NAMES",
+    "ScaledRealTime",
+    "Server",
+    "is_loopback",
+]
 
 DEFAULT_HOST: Final = "127.0.0.1"
 
@@ -87,9 +96,9 @@ SIGNING_NAMES: Final[Mapping[str, str]] = {
 
 _logger = logging.getLogger("slrkit.serve")
 
-# AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-2/profile/aws4_request, SignedHeaders=...
-_SCOPE: Final = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
-_ACCOUNT_KEY: Final = re.compile(r"\d{12}")
+MAX_TIME_SCALE: Final = 1e6
+"""The fastest time a server runs: a real second is then some eleven virtual days."""
+
 _MAX_BODY: Final = 1 << 20  # the served operations take a few KiB at most
 _MAX_CALLS: Final = 10_000  # the call log a long-running server keeps
 _QUERY_METHODS: Final = frozenset({"GET", "POST"})
@@ -119,14 +128,16 @@ class ScaledRealTime:
     `FakeAWS.advance` still add time on top. Each `sync` moves the clock forward
     by the real seconds since the previous sync, times *scale*; a server syncs
     before it answers each request, which is when the fake looks at the time.
+    Time stops at the clock's end (year 9999) instead of failing requests.
 
     Args:
         clock: The fake's clock.
-        scale: Virtual seconds per real second; 0 stops time.
+        scale: Virtual seconds per real second, from 0 (time stands still) to
+            `MAX_TIME_SCALE`.
         monotonic: The real clock (tests inject one).
 
     Raises:
-        ValueError: If *scale* is negative or not finite.
+        ValueError: If *scale* is not a number from 0 to `MAX_TIME_SCALE`.
     """
 
     def __init__(
@@ -136,9 +147,7 @@ class ScaledRealTime:
         *,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not math.isfinite(scale) or scale < 0:
-            raise ValueError(f"time scale must be a finite number >= 0, got {scale!r}")
-        self.scale = scale
+        self.scale = _arguments.number("time_scale", scale, high=MAX_TIME_SCALE)
         self._clock = clock
         self._monotonic = monotonic
         self._lock = threading.Lock()
@@ -152,24 +161,23 @@ class ScaledRealTime:
             now = self._monotonic()
             elapsed, self._last = now - self._last, now
             if elapsed > 0:
-                self._clock.advance(elapsed * self.scale)
+                # At the end of time the clock stays there; an admin advance may get there first.
+                with contextlib.suppress(InvalidInputError):
+                    self._clock.advance(min(elapsed * self.scale, self._clock.remaining()))
 
     def __repr__(self) -> str:
         return f"ScaledRealTime(scale={self.scale:g}, clock={self._clock!r})"
 
 
-class FakeServer:
-    """A `FakeAWS` behind an HTTP endpoint: a threading server on loopback.
+class Server:
+    """A fake's `Backend` behind an HTTP endpoint: a threading server on loopback.
 
     It listens from construction (so `endpoint_url` names the port even with
-    *port* 0) and answers from `start`; use it as a context manager:
-
-    >>> with FakeServer(FakeAWS(), time_scale=0) as server:
-    ...     server.endpoint_url.startswith("http://127.0.0.1:")
-    True
+    *port* 0) and answers from `start`; use it as a context manager.
+    `slrkit.testing.FakeServer` serves a `FakeAWS` this way.
 
     Args:
-        fake: The fake to serve (default: a new one).
+        backend: The fake to serve.
         host: The address to listen on.
         port: The port; 0 picks a free one.
         time_scale: Virtual seconds per real second (see `ScaledRealTime`).
@@ -184,7 +192,7 @@ class FakeServer:
 
     def __init__(
         self,
-        fake: FakeAWS | None = None,
+        backend: Backend,
         *,
         host: str = DEFAULT_HOST,
         port: int = 0,
@@ -196,9 +204,8 @@ class FakeServer:
                 f"{host!r} is not a loopback address; pass allow_remote=True to serve "
                 "the fake to other machines"
             )
-        self.fake = fake if fake is not None else FakeAWS()
-        self.time = ScaledRealTime(self.fake.clock, time_scale)
-        self._httpd = _HttpServer(host, port, fake=self.fake, time=self.time)
+        self.time = ScaledRealTime(backend.clock, time_scale)
+        self._httpd = _HttpServer(host, port, backend=backend, time=self.time)
         self._thread: threading.Thread | None = None
         self._stopped = False
 
@@ -214,14 +221,14 @@ class FakeServer:
         """The port it listens on."""
         return self._httpd.address[1]
 
-    def start(self) -> FakeServer:
+    def start(self) -> Self:
         """Answer requests on a background (daemon) thread; returns the server.
 
         Raises:
             RuntimeError: If it was started or stopped before.
         """
         if self._thread is not None or self._stopped:
-            raise RuntimeError("a FakeServer starts once")
+            raise RuntimeError(f"a {type(self).__name__} starts once")
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -259,7 +266,7 @@ class FakeServer:
         self.stop()
 
     def __repr__(self) -> str:
-        return f"FakeServer({self.endpoint_url}, {self.time!r})"
+        return f"{type(self).__name__}({self.endpoint_url}, {self.time!r})"
 
 
 class _HttpServer(ThreadingHTTPServer):
@@ -269,14 +276,14 @@ class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # parallel clients connecting at once must not wait for SYN retries
 
-    def __init__(self, host: str, port: int, *, fake: FakeAWS, time: ScaledRealTime) -> None:
+    def __init__(self, host: str, port: int, *, backend: Backend, time: ScaledRealTime) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.fake = fake
+        self.backend = backend
         self.time = time
-        self.admin = AdminApi(fake, time_scale=time.scale)
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__((host, port), _Handler)
+        self.admin = AdminApi(backend, time_scale=time.scale, hosts=(host, self.address[0]))
 
     @property
     def address(self) -> tuple[str, int]:
@@ -309,15 +316,6 @@ class _HttpServer(ThreadingHTTPServer):
         del request, client_address
         # socketserver calls this from its `except` clause.
         _logger.debug("connection error", exc_info=True)  # noqa: LOG014
-
-
-@attrs.frozen(kw_only=True)
-class _Scope:
-    """Who signed a request, and for which service and region."""
-
-    access_key: str
-    region: str
-    signing_name: str
 
 
 class _Refusal(Exception):  # noqa: N818  # an answer, not an error of the server
@@ -385,7 +383,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = refusal.close
             self._send_json(refusal.status, json.dumps({"error": refusal.message}).encode())
             return
-        status, document = self._http.admin.answer(self.command, path, body)
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        status, document = self._http.admin.answer(self.command, path, headers, body)
         _logger.debug("%s %s -> admin: %d", self.command, path, status)
         self._send_json(status, document)
 
@@ -405,7 +404,7 @@ class _Handler(BaseHTTPRequestHandler):
             codec = codec_for(service_id)
             request = self._request(codec, url, body)
             operation = _operation(codec, request)
-            response = self._http.fake._engine.handle(
+            response = self._http.backend.handle(
                 service_id,
                 operation,
                 request,
@@ -427,13 +426,13 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # a bug in the fake: logged here, a 500 there
             _logger.exception("%s %s (%s %s) failed", self.command, path, service_id, operation)
             response = _error(codec, "InternalFailure", "the fake failed; see the server log", 500)
-        _trim_calls(self._http.fake)
+        self._http.backend.trim_calls(_MAX_CALLS)
         _logger.debug(
             "%s %s -> %s %s: %d", self.command, path, service_id, operation, response.status
         )
         self._send(response)
 
-    def _scope(self, url: str, codec: ServiceCodec) -> _Scope | None:
+    def _scope(self, url: str, codec: ServiceCodec) -> CredentialScope | None:
         """The credential scope of the request; None if it has no credentials at all.
 
         Raises:
@@ -445,19 +444,21 @@ class _Handler(BaseHTTPRequestHandler):
             if presigned is None:
                 return None
             authorization = f"Credential={presigned[0]}"
-        match = _SCOPE.search(authorization)
-        if match is None:
+        scope = credential_scope(authorization)
+        if scope is None:
             raise _Refusal(
                 _protocol_code(codec, "IncompleteSignature"),
                 "Authorization header requires a 'Credential' parameter of the form "
                 "KEY/DATE/REGION/SERVICE/aws4_request",
                 400 if codec.protocol == "query" else 403,
             )
-        access_key, region, signing_name = match.groups()
-        return _Scope(access_key=access_key, region=region, signing_name=signing_name)
+        return scope
 
     def _account(self, access_key: str) -> str:
-        return access_key if _ACCOUNT_KEY.fullmatch(access_key) else self._http.fake.account_id
+        try:
+            return validate_account_id(access_key)
+        except InvalidInputError:
+            return self._http.backend.account_id
 
     def _body(self) -> bytes:
         """The request body.
@@ -531,7 +532,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(response.body)
 
 
-def _service(scope: _Scope | None, codec: ServiceCodec) -> tuple[str, _Scope]:
+def _service(scope: CredentialScope | None, codec: ServiceCodec) -> tuple[str, CredentialScope]:
     """The service id *scope* calls, or the refusal for no credentials or another service."""
     if scope is None:
         raise _Refusal(
@@ -583,11 +584,3 @@ def _protocol_code(codec: ServiceCodec, code: str) -> str:
 def _error(codec: ServiceCodec, code: str, message: str, status: int) -> WireResponse:
     info = ErrorInfo(status=status, sender_fault=status < 500)  # noqa: PLR2004
     return codec.error(code, message, info, str(uuid.uuid4()))
-
-
-def _trim_calls(fake: FakeAWS) -> None:
-    """Keep the call log of a long-running server to the last `_MAX_CALLS` attempts."""
-    engine = fake._engine
-    if len(engine.calls) > 2 * _MAX_CALLS:
-        with engine.lock:
-            del engine.calls[:-_MAX_CALLS]
