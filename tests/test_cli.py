@@ -345,7 +345,8 @@ def test_role_shows_the_role_the_evidence_and_no_problems(cli: Cli) -> None:
     assert "Trusts     profile.amazonaws.com" in lines
     assert "Policies   CustomerProfilesServiceLinkedRolePolicy" in lines
     assert (
-        "Evidence   tag: the domain's slrkit:linked-role tag names it, and the role exists" in lines
+        "Evidence   tag: the domain's slrkit:linked-role tag names it, the role exists, and "
+        "no other domain claims it" in lines
     )
     assert lines[-1] == "Problems   none"
     assert cli.writes() == []

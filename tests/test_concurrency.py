@@ -26,9 +26,7 @@ SHARED: Final = "shared"
 def make_kit(fake: FakeAWS, *, session_hook: Callable[..., None] | None = None) -> ProfilesKit:
     session = fake.session(REGION)
     if session_hook is not None:
-        session.events.register(
-            "before-parameter-build.customer-profiles.CreateDomain", session_hook
-        )
+        session.events.register("after-call.customer-profiles.GetDomain", session_hook)
     lock = threading.Lock()
     jitter = random.Random(0)
 
@@ -112,13 +110,15 @@ def test_sixteen_threads_of_mixed_work_lose_nothing() -> None:
 
 
 def test_concurrent_ensures_of_one_name_make_one_domain_that_both_see() -> None:
-    """Two threads that both find the domain missing and both send CreateDomain end with one
-    domain: one of them creates it, the other sees it exists and reports it unchanged."""
+    """Two threads that both find the domain missing send CreateDomain in turn and end with
+    one domain: one of them creates it, the other learns it exists and reports it unchanged."""
     fake = FakeAWS(ACCOUNT)
     both_decided = threading.Barrier(2)
+    reads = iter(range(2))
 
     def wait_for_the_other(**_: object) -> None:
-        both_decided.wait()
+        if next(reads, None) is not None:  # the first read of each thread
+            both_decided.wait()
 
     kit = make_kit(fake, session_hook=wait_for_the_other)
 

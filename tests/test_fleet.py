@@ -250,9 +250,9 @@ RATE = 5.0
 PER_REGION = 20
 
 
-def throttled_estate() -> FakeAWS:
+def throttled_estate(fake: FakeAWS | None = None) -> FakeAWS:
     """A fake that throttles every operation beyond 5 calls a second per region."""
-    fake = FakeAWS(account_id=ACCOUNT)
+    fake = fake if fake is not None else FakeAWS(account_id=ACCOUNT)
     for operation in (
         "GetDomain",
         "CreateDomain",
@@ -271,21 +271,33 @@ def throttled(fake: FakeAWS) -> list[str]:
     ]
 
 
-def specs() -> list[DomainSpec]:
+def specs(per_region: int = PER_REGION, days: int = 30) -> list[DomainSpec]:
     return [
-        DomainSpec(name=f"d{n:02}", region=region, default_expiration_days=30)
+        DomainSpec(name=f"d{n:02}", region=region, default_expiration_days=days)
         for region in SUPPORTED_REGIONS
-        for n in range(PER_REGION)
+        for n in range(per_region)
     ]
 
 
+def existing_estate() -> FakeAWS:
+    """The throttled fake holding every domain of `specs` already, made by other tools."""
+    fake = FakeAWS(account_id=ACCOUNT)
+    for region in SUPPORTED_REGIONS:
+        client = profiles(fake, region)
+        for n in range(PER_REGION):
+            client.create_domain(DomainName=f"d{n:02}", DefaultExpirationDays=1)
+    fake.clear_calls()
+    return throttled_estate(fake)
+
+
 def test_ensure_all_and_audit_converge_under_the_rate_limit() -> None:
-    """10 regions x 20 domains at 5 calls/s: no item fails, within 1.3x of the lower bound."""
-    fake = throttled_estate()
+    """10 regions x 20 existing domains at 5 calls/s: no item fails, within 1.3x of the lower
+    bound, for ensure_all and then for the audit."""
+    fake = existing_estate()
     fleet = make_fleet(fake)
     result = fleet.ensure_all(specs())
     assert result.failed == ()
-    assert sum(len(fake.domains(r)) for r in SUPPORTED_REGIONS) == 200
+    assert {str(item.result.action) for item in result.items if item.result} == {"updated"}
     lower_bound = PER_REGION / RATE
     assert result.elapsed <= 1.3 * lower_bound
     assert throttled(fake) == []
@@ -301,9 +313,28 @@ def test_ensure_all_and_audit_converge_under_the_rate_limit() -> None:
     assert throttled(fake) == []
 
 
+def test_ensure_all_creates_one_domain_at_a_time_per_region_and_links_each() -> None:
+    """Missing domains are created one after the other in each region, all regions at once,
+    each awaiting its role: every domain is tagged with its own role, with no throttling."""
+    fake = throttled_estate()
+    fleet = make_fleet(fake)
+    result = fleet.ensure_all(specs(per_region=2))
+    assert result.failed == ()
+    assert result.unlinked == ()
+    in_use = fake.roles_in_use()
+    for item in result.items:
+        assert item.result is not None
+        assert item.result.linked_role is not None
+        arn = f"arn:aws:profile:{item.region}:{ACCOUNT}:domains/{item.name}"
+        assert in_use[item.result.linked_role.name] == (arn,)
+    # A region's creations do not overlap: each waits for IAM to show its role.
+    assert result.elapsed >= 2 * fake.propagation_delay
+    assert throttled(fake) == []
+
+
 def test_botocore_retries_alone_do_not_converge() -> None:
     """Without slrkit's limiter (and its throttle retries), the same run loses items."""
-    fake = throttled_estate()
+    fake = existing_estate()
     fleet = make_fleet(fake, rate_limits=None, retry=RetryPolicy(throttle_retries=0))
     result = fleet.ensure_all(specs())
     assert result.failed

@@ -26,9 +26,11 @@ from slrkit import (
     RetryPolicy,
     RoleInUseError,
     ThrottledError,
+    UnknownRoleError,
     UnsafeRoleError,
     UnsupportedRegionError,
 )
+from slrkit._evidence import SETTLE_AFTER
 from slrkit.testing import FakeAWS
 
 if TYPE_CHECKING:
@@ -85,9 +87,10 @@ def raw_profiles(fake: FakeAWS, region: str = REGION) -> CustomerProfilesClient:
 
 
 def create_untagged(fake: FakeAWS, name: str, region: str = REGION) -> None:
-    """Create a domain the way a user's own code would, so it carries no slrkit tag."""
+    """Create a domain the way a user's own code would, so it carries no slrkit tag, and let
+    it settle: from SETTLE_AFTER on, the evidence may tell its role."""
     raw_profiles(fake, region).create_domain(DomainName=name, DefaultExpirationDays=30)
-    fake.advance(fake.propagation_delay + 1)
+    fake.advance(SETTLE_AFTER.total_seconds())
 
 
 @pytest.fixture
@@ -165,8 +168,10 @@ def test_ensure_creates_the_domain_and_records_its_role(fake: FakeAWS) -> None:
         "ListRoles",
         "CreateDomain",
         "ListRoles",
-        "ListAttachedRolePolicies",
+        "GetRole",
+        "ListDomains",
         "TagResource",
+        "ListAttachedRolePolicies",
     ]
 
 
@@ -321,13 +326,15 @@ def test_ensure_rejects_bad_input_before_any_call(
 def test_describe_trusts_the_tag_once_the_role_exists(
     fake: FakeAWS, kit: ProfilesKit, acme: str
 ) -> None:
-    """With the tag, describing costs three calls and says the evidence is the tag."""
+    """With the tag, describing costs four calls (the domain, its role, the region's other
+    domains, which must not claim the role, and the role's policies) and says the evidence
+    is the tag."""
     role = kit.describe_linked_role("acme")
     assert role.name == acme
     assert role.evidence is Evidence.TAG
     assert role.is_healthy
     assert role.path == "/aws-service-role/profile.amazonaws.com/"
-    assert ops(fake) == ["GetDomain", "GetRole", "ListAttachedRolePolicies"]
+    assert ops(fake) == ["GetDomain", "GetRole", "ListDomains", "ListAttachedRolePolicies"]
 
 
 def test_describe_without_a_tag_uses_creation_time(fake: FakeAWS, kit: ProfilesKit) -> None:
@@ -343,6 +350,7 @@ def test_describe_without_a_tag_uses_creation_time(fake: FakeAWS, kit: ProfilesK
         "ListRoles",
         "GetRole",
         "ListDomains",
+        "GetRole",
         "ListAttachedRolePolicies",
     ]
 
@@ -375,15 +383,24 @@ def test_describe_refuses_to_guess_between_equal_candidates(
 
 
 def test_describe_ignores_a_role_another_domain_claims(fake: FakeAWS, kit: ProfilesKit) -> None:
-    """A candidate named by another domain's slrkit tag belongs to that domain."""
-    create_untagged(fake, "legacy")
-    [own] = fake.linked_roles()
-    created = raw_profiles(fake).get_domain(DomainName="legacy")["CreatedAt"]
-    other = fake.add_linked_role(region=REGION, created_at=created, last_used_region=REGION)
-    raw_profiles(fake).create_domain(
-        DomainName="other", DefaultExpirationDays=1, Tags={"slrkit:linked-role": other}
+    """Of two domains made at the same moment, the one whose tag claims a role has it, and the
+    other gets the role left."""
+    profiles = raw_profiles(fake)
+    profiles.create_domain(DomainName="legacy", DefaultExpirationDays=1)
+    profiles.create_domain(DomainName="other", DefaultExpirationDays=1)
+    fake.advance(SETTLE_AFTER.total_seconds())
+    roles = fake.roles_in_use()
+    own = next(r for r, arns in roles.items() if arns[0].endswith("/legacy"))
+    theirs = next(r for r, arns in roles.items() if arns[0].endswith("/other"))
+    with pytest.raises(AmbiguousLinkedRoleError):
+        kit.describe_linked_role("legacy")
+    profiles.tag_resource(
+        resourceArn=f"arn:aws:profile:{REGION}:{ACCOUNT}:domains/other",
+        tags={"slrkit:linked-role": theirs},
     )
-    assert kit.describe_linked_role("legacy").name == own
+    role = kit.describe_linked_role("legacy")
+    assert role.name == own
+    assert role.evidence is Evidence.CREATION_TIME_AND_LAST_USE
 
 
 def test_describe_falls_back_when_the_tagged_role_is_gone(fake: FakeAWS, kit: ProfilesKit) -> None:
@@ -399,17 +416,19 @@ def test_describe_falls_back_when_the_tagged_role_is_gone(fake: FakeAWS, kit: Pr
     assert role.evidence is not Evidence.TAG
 
 
-def test_describe_raises_when_no_role_fits(fake: FakeAWS, kit: ProfilesKit) -> None:
-    """Roles claimed by, or created closer to, another domain do not fit: an error says so."""
-    create_untagged(fake, "late")
-    [own] = fake.linked_roles()
-    raw_profiles(fake).create_domain(
-        DomainName="claimer", DefaultExpirationDays=5, Tags={"slrkit:linked-role": own}
-    )
+def test_describe_says_a_young_domain_may_still_be_propagating(
+    fake: FakeAWS, kit: ProfilesKit
+) -> None:
+    """In its first minutes, an untagged domain's role may not show in IAM yet: describing it
+    says so, and names the domain's age, instead of guessing or blaming an old domain."""
+    raw_profiles(fake).create_domain(DomainName="young", DefaultExpirationDays=5)
     fake.advance(fake.propagation_delay + 1)
-    with pytest.raises(LinkedRoleNotFoundError, match="June 8, 2023") as caught:
-        kit.describe_linked_role("late")
-    assert caught.value.domain_name == "late"
+    with pytest.raises(LinkedRoleNotFoundError, match="may still be propagating") as caught:
+        kit.describe_linked_role("young")
+    assert caught.value.domain_name == "young"
+    assert "June 8, 2023" not in str(caught.value)
+    fake.advance(SETTLE_AFTER.total_seconds())
+    assert kit.describe_linked_role("young").name in fake.roles_in_use()
 
 
 def test_describe_reports_what_is_wrong_with_the_role(fake: FakeAWS, kit: ProfilesKit) -> None:
@@ -536,7 +555,8 @@ def test_safe_delete_refuses_an_ambiguous_role(fake: FakeAWS, kit: ProfilesKit) 
 
 
 def test_safe_delete_never_touches_a_role_outside_the_path(fake: FakeAWS, kit: ProfilesKit) -> None:
-    """A tag pointing at an ordinary role is refused before any write."""
+    """A tag pointing at an ordinary role does not count, and naming that role is refused as
+    unsafe: either way, nothing is written and the role is untouched."""
     admin = fake.add_role(
         "AWSServiceRoleForProfile_admin", path="/", trust_principal="ec2.amazonaws.com"
     )
@@ -544,27 +564,73 @@ def test_safe_delete_never_touches_a_role_outside_the_path(fake: FakeAWS, kit: P
         DomainName="acme", DefaultExpirationDays=5, Tags={"slrkit:linked-role": admin}
     )
     fake.clear_calls()
-    with pytest.raises(UnsafeRoleError, match="refusing to touch"):
+    with pytest.raises(UnknownRoleError, match="cannot be told"):
         kit.safe_delete_domain("acme", confirm="acme")
+    with pytest.raises(UnsafeRoleError, match="refusing to touch"):
+        kit.safe_delete_domain("acme", confirm="acme", role_name=admin)
     assert writes(fake) == []
     assert admin in fake.roles()
+    assert fake.domains(REGION) == ("acme",)
 
 
-def test_safe_delete_reports_a_role_in_use_and_never_forces() -> None:
-    """A FAILED deletion task naming another domain raises RoleInUseError with that list."""
+def test_the_fallback_never_deletes_a_role_another_domain_holds() -> None:
+    """Named for a domain already gone, another live domain's role is not sent to IAM:
+    the fallback deletes orphans only, and says whose role it may be."""
     fake = FakeAWS(account_id=ACCOUNT, role_cleanup_delay=None)
     kit = make_kit(fake)
     other = kit.ensure_domain("other", default_expiration_days=5).linked_role
     assert other is not None
-    raw_profiles(fake).create_domain(
-        DomainName="acme", DefaultExpirationDays=5, Tags={"slrkit:linked-role": other.name}
+    fake.clear_calls()
+    with pytest.raises(RoleInUseError) as caught:
+        kit.safe_delete_domain("gone", confirm="gone", role_name=other.name, cleanup_grace=0)
+    assert [u.resources for u in caught.value.usages] == [(f"{REGION}/other",)]
+    assert writes(fake) == []
+    assert other.name in fake.roles()
+
+
+def test_a_wrong_tag_never_leads_the_fallback_to_a_live_domains_role() -> None:
+    """Two domains made at the same moment, one wrongly tagged with the other's role: the
+    evidence gives acme the role left over, but the fallback will not delete it, because the
+    domain it was made with is alive; no DeleteServiceLinkedRole is sent."""
+    fake = FakeAWS(account_id=ACCOUNT, role_cleanup_delay=None)
+    kit = make_kit(fake)
+    profiles = raw_profiles(fake)
+    profiles.create_domain(DomainName="acme", DefaultExpirationDays=5)
+    profiles.create_domain(DomainName="other", DefaultExpirationDays=5)
+    fake.advance(SETTLE_AFTER.total_seconds())
+    roles = fake.roles_in_use()
+    acme_role = next(r for r, arns in roles.items() if arns[0].endswith("/acme"))
+    other_role = next(r for r, arns in roles.items() if arns[0].endswith("/other"))
+    profiles.tag_resource(
+        resourceArn=f"arn:aws:profile:{REGION}:{ACCOUNT}:domains/other",
+        tags={"slrkit:linked-role": acme_role},
     )
-    fake.advance(10)
     with pytest.raises(RoleInUseError) as caught:
         kit.safe_delete_domain("acme", confirm="acme", cleanup_grace=0)
+    assert [u.resources for u in caught.value.usages] == [(f"{REGION}/other",)]
+    assert caught.value.report is not None
+    assert caught.value.report.role_name == other_role
+    assert fake.calls_to("DeleteServiceLinkedRole") == ()
+    assert other_role in fake.roles()
+    assert fake.domains(REGION) == ("other",)
+
+
+def test_safe_delete_reports_a_role_in_use_and_never_forces() -> None:
+    """When the evidence itself is wrong (a role's last use says another region), IAM's FAILED
+    task is the last guard: RoleInUseError with IAM's usage list, and nothing forced."""
+    fake = FakeAWS(account_id=ACCOUNT, role_cleanup_delay=None)
+    kit = make_kit(fake)
+    raw_profiles(fake).create_domain(DomainName="other", DefaultExpirationDays=5)
+    fake.advance(SETTLE_AFTER.total_seconds())
+    # "other" now uses a role whose last use reads us-east-1: no evidence ties it to "other".
+    stray = fake.add_linked_role(region=REGION, domain_name="other", last_used_region="us-east-1")
+    fake.clear_calls()
+    with pytest.raises(RoleInUseError) as caught:
+        kit.safe_delete_domain("gone", confirm="gone", role_name=stray, cleanup_grace=0)
     [usage] = caught.value.usages
     assert usage.resources == (f"arn:aws:profile:{REGION}:{ACCOUNT}:domains/other",)
-    assert other.name in fake.roles()
+    assert [c.params["RoleName"] for c in fake.calls_to("DeleteServiceLinkedRole")] == [stray]
+    assert stray in fake.roles()
     assert fake.domains(REGION) == ("other",)
 
 
@@ -583,7 +649,13 @@ def test_safe_delete_without_waiting(fake: FakeAWS, kit: ProfilesKit, acme: str)
     report = kit.safe_delete_domain("acme", confirm="acme", wait=False)
     assert report.role_removed_by is None
     assert report.steps[-1].outcome == "skipped"
-    assert ops(fake) == ["GetDomain", "GetRole", "ListAttachedRolePolicies", "DeleteDomain"]
+    assert ops(fake) == [
+        "GetDomain",
+        "GetRole",
+        "ListDomains",
+        "ListAttachedRolePolicies",
+        "DeleteDomain",
+    ]
 
 
 def test_safe_delete_respects_its_deadline(fake: FakeAWS, acme: str) -> None:

@@ -40,6 +40,7 @@ from slrkit import (
     RefusedError,
     RuleBasedMatching,
 )
+from slrkit._evidence import SETTLE_AFTER
 from slrkit._settings import settings_from_props, settings_to_props
 from slrkit.pulumi import CustomerProfilesDomain, DomainProvider
 from slrkit.testing import FakeAWS
@@ -368,9 +369,10 @@ def test_create_makes_the_domain_and_reports_its_role(provider: DomainProvider, 
 
 
 def _make_outside_slrkit(state: str, days: int = 30) -> None:
+    """A domain made by other tools a while ago: its role can be told by the evidence."""
     fake = FakeAWS.load(state)
     profiles(fake).create_domain(DomainName="acme", DefaultExpirationDays=days)
-    fake.advance(fake.propagation_delay)
+    fake.advance(SETTLE_AFTER.total_seconds())
     fake.save(state)
 
 

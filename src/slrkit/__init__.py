@@ -60,6 +60,8 @@ from slrkit.exceptions import (
     RoleInUseError,
     SlrkitError,
     ThrottledError,
+    UnknownRoleError,
+    UnreadableRegionsError,
     UnsafeRoleError,
     UnsupportedRegionError,
 )
@@ -162,6 +164,8 @@ __all__ = [
     "Step",
     "SystemClock",
     "ThrottledError",
+    "UnknownRoleError",
+    "UnreadableRegionsError",
     "UnsafeRoleError",
     "UnsupportedRegionError",
     "Wait",

@@ -9,6 +9,7 @@ is derived from it.
 
 from __future__ import annotations
 
+import copy
 import logging
 from typing import TYPE_CHECKING, Final, ParamSpec, TypeVar
 
@@ -143,6 +144,15 @@ class Calls:
     def record_wait(self, reason: str, seconds: float) -> None:
         """Note a wait in the report."""
         self.waits.append(Wait(reason=reason, seconds=seconds))
+
+    def in_region(self, region: str) -> Calls:
+        """The same operation's calls, paced as calls to *region* (for reads of other regions).
+
+        The call log, the waits and the deadline are shared with this one.
+        """
+        other = copy.copy(self)
+        other._region = region
+        return other
 
     def call(
         self, operation: str, fn: Callable[_P, _R], /, *args: _P.args, **kwargs: _P.kwargs

@@ -14,7 +14,15 @@ import logging
 from typing import TYPE_CHECKING, Final
 
 from slrkit import _evidence
-from slrkit._models import Blocker, DeletionPlan, DeletionReport, Evidence, Step, domain_arn
+from slrkit._models import (
+    Blocker,
+    DeletionPlan,
+    DeletionReport,
+    Evidence,
+    RoleUsage,
+    Step,
+    domain_arn,
+)
 from slrkit._validate import is_profile_role
 from slrkit._verbs import NO_SUCH_ENTITY
 from slrkit.exceptions import (
@@ -22,14 +30,15 @@ from slrkit.exceptions import (
     AWSError,
     DomainNotEmptyError,
     DomainNotFoundError,
-    LinkedRoleNotFoundError,
+    LinkedRoleError,
     RoleInUseError,
     SlrkitError,
+    UnknownRoleError,
     UnsafeRoleError,
 )
 
 if TYPE_CHECKING:
-    from slrkit._models import LinkedRole
+    from slrkit._models import Domain, LinkedRole
     from slrkit._verbs import Verbs
 
 __all__ = ["DEFAULT_CLEANUP_GRACE", "delete_role", "plan", "safe_delete"]
@@ -42,11 +51,14 @@ DEFAULT_CLEANUP_GRACE: Final = 60.0
 _NOT_FOUND: Final = "ResourceNotFoundException"
 
 
-def plan(verbs: Verbs, name: str, role_name: str | None) -> DeletionPlan:
+def plan(
+    verbs: Verbs, name: str, role_name: str | None, *, allow_unknown_role: bool = False
+) -> DeletionPlan:
     """What `safe_delete` would do, with no writes; see `ProfilesKit.plan_domain_deletion`."""
     domain = verbs.find_domain(name)
     blockers: list[Blocker] = []
     role: LinkedRole | None = None
+    unknown = ""
     if domain is None:
         if role_name is not None:
             found = verbs.find_role(role_name)
@@ -61,11 +73,13 @@ def plan(verbs: Verbs, name: str, role_name: str | None) -> DeletionPlan:
                 )
             )
         try:
-            role = _evidence.identify(verbs, domain)
-        except LinkedRoleNotFoundError as exc:
-            _log.info("%s", exc)
-        except AmbiguousLinkedRoleError as exc:
-            blockers.append(Blocker(code="ambiguous-role", message=str(exc), roles=exc.candidates))
+            role = (
+                _named(verbs, domain, role_name) if role_name else _evidence.identify(verbs, domain)
+            )
+        except LinkedRoleError as exc:
+            unknown = str(exc)
+            if not allow_unknown_role:
+                blockers.append(_role_blocker(exc))
     if role is not None and not is_profile_role(role.name, role.path):
         blockers.append(
             Blocker(
@@ -82,6 +96,8 @@ def plan(verbs: Verbs, name: str, role_name: str | None) -> DeletionPlan:
             f"wait for Customer Profiles to remove role {role.name!r}",
             f"if it does not, DeleteServiceLinkedRole {role.name!r} and poll the task",
         ]
+    elif unknown and allow_unknown_role:
+        steps.append(f"leave the role to Customer Profiles: {unknown}")
     return DeletionPlan(
         domain_name=name,
         region=verbs.region,
@@ -92,6 +108,28 @@ def plan(verbs: Verbs, name: str, role_name: str | None) -> DeletionPlan:
     )
 
 
+def _named(verbs: Verbs, domain: Domain, role_name: str) -> LinkedRole:
+    """The role the caller names for an existing domain, once nothing contradicts it.
+
+    Raises:
+        UnknownRoleError: The role does not exist, or the evidence says it is not
+            this domain's.
+    """
+    data = verbs.get_role(role_name)
+    if data is None:
+        raise UnknownRoleError(domain.name, f"the role named, {role_name}, does not exist")
+    why = _evidence.contradiction(verbs, domain, data)
+    if why is not None:
+        raise UnknownRoleError(domain.name, f"the role named does not fit: {why}")
+    return _evidence.with_evidence(verbs.linked(data), Evidence.NAMED)
+
+
+def _role_blocker(exc: LinkedRoleError) -> Blocker:
+    if isinstance(exc, AmbiguousLinkedRoleError):
+        return Blocker(code="ambiguous-role", message=str(exc), roles=exc.candidates)
+    return Blocker(code="unknown-role", message=str(exc), roles=exc.candidates)
+
+
 def safe_delete(
     verbs: Verbs,
     name: str,
@@ -100,6 +138,7 @@ def safe_delete(
     wait: bool,
     missing_ok: bool,
     role_name: str | None,
+    allow_unknown_role: bool,
     grace: float,
 ) -> DeletionReport:
     """Plan, refuse or delete, then remove the role; see `ProfilesKit.safe_delete_domain`.
@@ -108,7 +147,7 @@ def safe_delete(
         The errors `ProfilesKit.safe_delete_domain` documents. One raised after the
         domain was deleted carries the report so far in its ``report``.
     """
-    planned = plan(verbs, name, role_name)
+    planned = plan(verbs, name, role_name, allow_unknown_role=allow_unknown_role)
     steps: list[Step] = []
     if planned.domain is None and planned.role is None:
         if role_name is not None:
@@ -127,6 +166,8 @@ def safe_delete(
     domain_deleted = False
     if planned.domain is not None:
         domain_deleted = verbs.delete_domain(name)
+        if domain_deleted:
+            verbs.site.account.creations.forget(planned.domain)
         steps.append(
             Step(name="delete domain", outcome="done" if domain_deleted else "already-done")
         )
@@ -134,12 +175,15 @@ def safe_delete(
         steps.append(Step(name="delete domain", outcome="already-done"))
     removed_by: str | None = None
     if planned.role is None:
-        steps.append(Step(name="remove role", outcome="skipped", detail="no role identified"))
+        left = "the role cannot be told; left to Customer Profiles"
+        steps.append(Step(name="remove role", outcome="skipped", detail=left))
     elif not wait:
         steps.append(Step(name="remove role", outcome="skipped", detail="wait=False"))
     else:
         try:
-            removed_by = _remove_role(verbs, planned, planned.role, steps, grace=grace)
+            removed_by = _remove_role(
+                verbs, planned, planned.role, steps, grace=grace, deleted=domain_deleted
+            )
         except SlrkitError as exc:
             # The domain may be gone now, and with it the evidence: the error carries
             # what was done and the role a rerun must be given.
@@ -161,12 +205,20 @@ def _refuse_if_blocked(planned: DeletionPlan, *, allow_data_loss: bool) -> None:
             )
         if blocker.code == "ambiguous-role":
             raise AmbiguousLinkedRoleError(planned.domain_name, blocker.roles)
+        if blocker.code == "unknown-role":
+            raise UnknownRoleError(planned.domain_name, blocker.message, candidates=blocker.roles)
         if blocker.code == "unsafe-role" and planned.role is not None:
             raise UnsafeRoleError(planned.role.name, planned.role.path)
 
 
 def _remove_role(
-    verbs: Verbs, planned: DeletionPlan, role: LinkedRole, steps: list[Step], *, grace: float
+    verbs: Verbs,
+    planned: DeletionPlan,
+    role: LinkedRole,
+    steps: list[Step],
+    *,
+    grace: float,
+    deleted: bool,
 ) -> str:
     if not is_profile_role(role.name, role.path):
         raise UnsafeRoleError(role.name, role.path)
@@ -181,6 +233,19 @@ def _remove_role(
         outcome = "done" if planned.domain is not None else "already-done"
         steps.append(Step(name="remove role", outcome=outcome, detail="removed by the service"))
         return "service" if planned.domain is not None else "already-gone"
+    data = verbs.get_role(role.name)
+    if data is not None:
+        # A listing may still show the domain this run deleted; one that DeleteDomain did not
+        # delete ("not found, or access denied") may well be alive, and counts.
+        holders = _evidence.claimants(verbs, data, gone=planned.domain if deleted else None)
+        if holders:
+            # Another live domain could own the role: DeleteServiceLinkedRole is for
+            # orphans only. IAM would refuse a role in use; slrkit does not ask.
+            raise RoleInUseError(
+                role.name,
+                [RoleUsage(region=h.split("/")[0], resources=(h,)) for h in holders],
+                "slrkit found live domains that could own it",
+            )
     own_arn = domain_arn(
         partition="aws",
         region=verbs.region,

@@ -1,8 +1,11 @@
 """Ensuring a domain: create it, or bring it to the wanted settings, writing only what differs.
 
 It reads first. A domain that matches costs that one read. A new domain's role is
-watched as it appears and recorded in the ``slrkit:linked-role`` tag (see
-`slrkit._evidence`); a create that races another one becomes an update.
+watched as it appears and recorded in the ``slrkit:linked-role`` tag when the
+evidence proves it (`slrkit._evidence`); otherwise the result says why not. The
+creations of one site take turns (`slrkit._verbs.CreationGate`), so that each
+sees its own role appear before the next begins. A create that races another
+one becomes an update.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from slrkit import _evidence
-from slrkit._models import Action, EnsureResult, FieldChange
+from slrkit._models import Action, EnsureResult, Evidence, FieldChange
 from slrkit._spec import TAGS, about, to_api
 from slrkit._validate import LINKED_ROLE_TAG
 from slrkit.exceptions import AWSError
@@ -24,7 +27,7 @@ if TYPE_CHECKING:
     from slrkit._spec import DomainSettings
     from slrkit._verbs import Verbs
 
-__all__ = ["ensure"]
+__all__ = ["ensure", "update"]
 
 _log = logging.getLogger("slrkit")
 
@@ -50,35 +53,58 @@ def ensure(
         if created is not None:
             return created
         current = verbs.get_domain(name)
-    return _update(verbs, current, wanted, dry_run=dry_run)
+    return update(verbs, current, wanted, dry_run=dry_run)
 
 
 def _create(
     verbs: Verbs, name: str, wanted: DomainSettings, *, wait_for_role: bool
 ) -> EnsureResult | None:
     """CreateDomain, then the new role; None when the domain appeared meanwhile."""
-    before = list(verbs.list_roles()) if wait_for_role else []
-    try:
-        domain = verbs.create_domain(wanted.create_request(name))
-    except AWSError as exc:
-        if exc.code == "BadRequestException" and _ALREADY_EXISTS.search(exc.message):
-            _log.info("domain %s appeared concurrently; updating it instead", name)
-            return None
-        raise
-    role = None
-    if wait_for_role:
-        role = _evidence.await_new_role(verbs, domain, before)
-        if role is not None:
-            verbs.tag_domain(domain, {LINKED_ROLE_TAG: role.name})
-            domain = attrs.evolve(domain, tags={**domain.tags, LINKED_ROLE_TAG: role.name})
+    site = verbs.site
+    with site.gate.turn():
+        # The turn may have been long in coming; the creation gets a deadline of its own.
+        verbs = site.verbs(budget=verbs.deadline.budget)
+        before = list(verbs.list_roles()) if wait_for_role else []
+        try:
+            domain = verbs.create_domain(wanted.create_request(name))
+        except AWSError as exc:
+            if exc.code == "BadRequestException" and _ALREADY_EXISTS.search(exc.message):
+                _log.info("domain %s appeared concurrently; updating it instead", name)
+                return None
+            raise
+        if not wait_for_role:
+            return EnsureResult(
+                action=Action.CREATED,
+                domain=domain,
+                changes=wanted.as_new(),
+                link_problem="the role was not awaited (wait_for_role=False)",
+            )
+        try:
+            link, data = _evidence.observe_new_role(verbs, domain, before)
+        except BaseException:
+            site.account.creations.record(domain, None)
+            raise
+        site.account.creations.record(domain, link.role)
+    if link.role is None or data is None:
+        problem = str(_evidence.unlinked(domain, link, verbs.site.clock.now()))
+        _log.warning("not tagging domain %s: %s", name, problem)
+        return EnsureResult(
+            action=Action.CREATED, domain=domain, changes=wanted.as_new(), link_problem=problem
+        )
+    verbs.tag_domain(domain, {LINKED_ROLE_TAG: link.role})
+    domain = attrs.evolve(domain, tags={**domain.tags, LINKED_ROLE_TAG: link.role})
+    linked = _evidence.with_evidence(verbs.linked(data), Evidence.OBSERVED_AT_CREATION)
     return EnsureResult(
-        action=Action.CREATED, domain=domain, changes=wanted.as_new(), linked_role=role
+        action=Action.CREATED, domain=domain, changes=wanted.as_new(), linked_role=linked
     )
 
 
-def _update(
-    verbs: Verbs, current: Domain, wanted: DomainSettings, *, dry_run: bool
-) -> EnsureResult:
+def update(verbs: Verbs, current: Domain, wanted: DomainSettings, *, dry_run: bool) -> EnsureResult:
+    """Bring the existing domain *current* to *wanted*, writing only what differs.
+
+    Raises:
+        AWSError: An API call failed.
+    """
     changes: list[FieldChange] = []
     request: dict[str, object] = {}
     for field, value in wanted.managed():

@@ -1,18 +1,16 @@
 """`Fleet`: many domains across regions and accounts, an audit of orphaned roles, and cleanup.
 
-IAM is global: the roles of every domain of an account, in every region, sit
-under one path, and nothing in AWS says which belongs to which. An audit
-therefore lists IAM once per account and every region's domains, then weighs
-the same evidence `ProfilesKit.describe_linked_role` does, for all of them at
-once. A role is *orphaned* only when no domain in any region can own it, every
-supported region was read, and it is older than the propagation grace;
-otherwise it is *unexplained*, and cleanup never touches it.
+Work runs in a bounded pool of threads, paced by the account's rate limits. A
+fleet ensures existing domains concurrently, then creates the missing ones one
+site (an account's region) at a time per site, so that each new domain's role
+can be proven before the next domain exists (`slrkit._evidence`). An audit
+lists IAM once per account and every region's domains, and `slrkit._audit`
+classifies them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import functools
 import itertools
 import logging
@@ -23,23 +21,25 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 import boto3
 
-from slrkit import _deletion, _ensure, _evidence
+from slrkit import _audit, _deletion, _ensure
+from slrkit._audit import (
+    AuditError,
+    AuditReport,
+    CleanupItem,
+    CleanupReport,
+    DomainAudit,
+    RoleAudit,
+    RoleStatus,
+)
 from slrkit._clients import Clients, make_client
 from slrkit._clock import Clock, Crew, SystemClock, crew
-from slrkit._models import Domain, EnsureResult, Evidence, LinkedRole
 from slrkit._ratelimit import RateLimiter, RateLimits
 from slrkit._regions import SUPPORTED_REGIONS, validate_region
 from slrkit._retry import RetryPolicy, system_random
 from slrkit._spec import DomainSettings, SettingsFields
-from slrkit._validate import is_profile_role, validate_domain_name
-from slrkit._verbs import AccountId, Site
-from slrkit.exceptions import (
-    AmbiguousLinkedRoleError,
-    InvalidInputError,
-    LinkedRoleNotFoundError,
-    SlrkitError,
-    UnsafeRoleError,
-)
+from slrkit._validate import check_flag, check_seconds, is_profile_role, validate_domain_name
+from slrkit._verbs import Account, AccountId, Site
+from slrkit.exceptions import InvalidInputError, SlrkitError, UnsafeRoleError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -48,7 +48,10 @@ if TYPE_CHECKING:
     from mypy_boto3_iam.client import IAMClient
     from mypy_boto3_sts.client import STSClient
 
+    from slrkit._models import Domain, EnsureResult, LinkedRole
+
 __all__ = [
+    "AuditError",
     "AuditReport",
     "CleanupItem",
     "CleanupReport",
@@ -107,93 +110,12 @@ class FleetResult:
         """The items that ended in an error."""
         return tuple(item for item in self.items if not item.ok)
 
-
-class RoleStatus(str, enum.Enum):
-    """How an audit classifies a Customer Profiles service-linked role."""
-
-    LINKED = "linked"
-    """Tied to an existing domain by the evidence."""
-    ORPHANED = "orphaned"
-    """No existing domain in any region can own it, and it is past the grace period."""
-    UNEXPLAINED = "unexplained"
-    """The evidence cannot decide; cleanup leaves it alone."""
-
-    def __str__(self) -> str:
-        return self.value
-
-
-@attrs.frozen(kw_only=True)
-class DomainAudit:
-    """A domain found by an audit, with its role and the evidence for it (None if none)."""
-
-    account: str
-    region: str
-    domain: Domain
-    role_name: str | None
-    evidence: Evidence | None
-    note: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class RoleAudit:
-    """A role found by an audit: its status, its domain if linked, and why."""
-
-    account: str
-    role: LinkedRole
-    status: RoleStatus
-    region: str | None = None
-    domain_name: str | None = None
-    reason: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class AuditError:
-    """A part of the estate that could not be read."""
-
-    account: str
-    region: str | None
-    message: str
-
-
-@attrs.frozen(kw_only=True)
-class AuditReport:
-    """Everything `Fleet.audit` found."""
-
-    domains: tuple[DomainAudit, ...]
-    roles: tuple[RoleAudit, ...]
-    errors: tuple[AuditError, ...]
-    elapsed: float
-
-    def with_status(self, status: RoleStatus) -> tuple[RoleAudit, ...]:
-        """The roles with *status*."""
-        return tuple(r for r in self.roles if r.status is status)
-
     @property
-    def problems(self) -> tuple[RoleAudit, ...]:
-        """The roles with something wrong (trust, policy, path)."""
-        return tuple(r for r in self.roles if r.role.problems)
-
-
-@attrs.frozen(kw_only=True)
-class CleanupItem:
-    """What `Fleet.cleanup_orphans` did with one orphan.
-
-    ``action`` is ``would-delete`` (dry run), ``deleted`` or ``failed``.
-    """
-
-    account: str
-    role_name: str
-    action: str
-    detail: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class CleanupReport:
-    """The orphans `Fleet.cleanup_orphans` found and what it did with each."""
-
-    dry_run: bool
-    items: tuple[CleanupItem, ...]
-    audit: AuditReport
+    def unlinked(self) -> tuple[FleetItem, ...]:
+        """The items whose domain was created but whose role could not be proven (yet)."""
+        return tuple(
+            item for item in self.items if item.result is not None and item.result.link_problem
+        )
 
 
 @attrs.frozen
@@ -203,13 +125,30 @@ class _Account:
     limiter: RateLimiter | None
 
 
+@attrs.frozen(kw_only=True)
+class _Missing:
+    """A spec whose domain did not exist when the fleet first looked."""
+
+    spec: DomainSpec
+    wanted: DomainSettings
+
+
+@attrs.frozen(kw_only=True)
+class _Part:
+    account: str
+    domains: tuple[Domain, ...] = ()
+    roles: tuple[LinkedRole, ...] = ()
+    error: AuditError | None = None
+
+
 class Fleet:
     """Domains across regions and accounts, worked on concurrently in a bounded pool.
 
     Args:
         accounts: One boto3 session, or sessions by label (for example one per
             assumed role). Labels name accounts in specs and reports.
-        regions: The regions to work in (default: every supported one).
+        regions: The regions to work in (default: every supported one). The
+            evidence for a role still reads every supported region where it must.
         max_workers: Threads working at once.
         rate_limits: Client-side pacing per account; None turns it off and leaves
             throttling to botocore's retries alone.
@@ -248,11 +187,13 @@ class Fleet:
             raise InvalidInputError("regions", regions, "must be a non-empty list of regions")
         self._regions = tuple(dict.fromkeys(validate_region(r) for r in regions))
         _check_workers(max_workers)
+        if rate_limits is not None and not isinstance(rate_limits, RateLimits):
+            raise InvalidInputError("rate_limits", rate_limits, "must be a slrkit.RateLimits")
         self._workers = max_workers
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._retry = retry if retry is not None else RetryPolicy()
         self._rand = rand if rand is not None else system_random()
-        self._grace = dt.timedelta(seconds=orphan_grace)
+        self._grace = dt.timedelta(seconds=check_seconds("orphan_grace", orphan_grace))
         self._progress = progress
         self._accounts = {
             label: _Account(
@@ -261,7 +202,7 @@ class Fleet:
             for label, session in sessions.items()
         }
         self._lock = threading.Lock()
-        self._shared: dict[str, tuple[IAMClient, AccountId]] = {}
+        self._shared: dict[str, tuple[IAMClient, Account]] = {}
         self._sites: dict[tuple[str, str], Site] = {}
 
     @property
@@ -277,11 +218,13 @@ class Fleet:
     # -- ensure_all -------------------------------------------------------------------------
 
     def ensure_all(self, specs: Sequence[DomainSpec]) -> FleetResult:
-        """`ProfilesKit.ensure_domain` for every spec, concurrently; one failure stops no other.
+        """`ProfilesKit.ensure_domain` for every spec; one failure stops no other.
 
-        Domains are created without waiting for their roles: roles of domains
-        created at the same moment cannot be told apart, so `audit` links them
-        later by the evidence, as it does for domains made by other tools.
+        Existing domains are brought to their specs concurrently. Missing ones are
+        then created one at a time per account and region, each awaiting its new
+        role, which is recorded in its tag when the evidence proves it (see
+        `FleetResult.unlinked` for those it could not prove). Regions and accounts
+        work in parallel.
 
         Raises:
             InvalidInputError: A spec names an unknown account or a region outside
@@ -297,26 +240,63 @@ class Fleet:
                 )
         started = self._clock.monotonic()
         order = _round_robin(specs, key=lambda s: (self._account_of(s), s.region))
-        done = self._run([functools.partial(self._ensure_one, specs[i]) for i in order])
-        items = [
-            item for _, item in sorted(zip(order, done, strict=False), key=lambda pair: pair[0])
-        ]
-        return FleetResult(items=tuple(items), elapsed=self._clock.monotonic() - started)
+        first = self._run([functools.partial(self._ensure_existing, specs[i]) for i in order])
+        outcome: dict[int, FleetItem] = {}
+        lanes: dict[tuple[str, str], list[tuple[int, _Missing]]] = {}
+        for index, done in zip(order, first, strict=True):
+            if isinstance(done, _Missing):
+                key = (self._account_of(done.spec), done.spec.region)
+                lanes.setdefault(key, []).append((index, done))
+            else:
+                outcome[index] = done
+        for lane in self._run(
+            [functools.partial(self._create_lane, lane) for lane in lanes.values()]
+        ):
+            outcome.update(lane)
+        items = tuple(outcome[index] for index in range(len(specs)))
+        return FleetResult(items=items, elapsed=self._clock.monotonic() - started)
 
-    def _ensure_one(self, spec: DomainSpec) -> FleetItem:
+    def _ensure_existing(self, spec: DomainSpec) -> FleetItem | _Missing:
+        """Bring an existing domain to its spec, or say that it is missing."""
         account = self._account_of(spec)
-        where = functools.partial(FleetItem, account=account, region=spec.region, name=spec.name)
         try:
             validate_domain_name(spec.name)
             # Bad settings fail their item before any call is made for it.
             wanted = DomainSettings.of(spec)
             verbs = self._site(account, spec.region).verbs()
-            result = _ensure.ensure(verbs, spec.name, wanted, dry_run=False, wait_for_role=False)
+            current = verbs.find_domain(spec.name)
+            if current is None:
+                return _Missing(spec=spec, wanted=wanted)
+            result = _ensure.update(verbs, current, wanted, dry_run=False)
         except SlrkitError as exc:
-            self._say(f"{account} {spec.region} {spec.name}: failed: {exc}")
-            return where(error=exc)
-        self._say(f"{account} {spec.region} {spec.name}: {result.action}")
-        return where(result=result)
+            return self._failed(account, spec, exc)
+        return self._done(account, spec, result)
+
+    def _create_lane(self, lane: Sequence[tuple[int, _Missing]]) -> dict[int, FleetItem]:
+        """Create the missing domains of one account and region, one after the other."""
+        done: dict[int, FleetItem] = {}
+        for index, missing in lane:
+            spec = missing.spec
+            account = self._account_of(spec)
+            try:
+                verbs = self._site(account, spec.region).verbs()
+                result = _ensure.ensure(
+                    verbs, spec.name, missing.wanted, dry_run=False, wait_for_role=True
+                )
+            except SlrkitError as exc:
+                done[index] = self._failed(account, spec, exc)
+            else:
+                done[index] = self._done(account, spec, result)
+        return done
+
+    def _done(self, account: str, spec: DomainSpec, result: EnsureResult) -> FleetItem:
+        unlinked = f" (role not recorded: {result.link_problem})" if result.link_problem else ""
+        self._say(f"{account} {spec.region} {spec.name}: {result.action}{unlinked}")
+        return FleetItem(account=account, region=spec.region, name=spec.name, result=result)
+
+    def _failed(self, account: str, spec: DomainSpec, exc: SlrkitError) -> FleetItem:
+        self._say(f"{account} {spec.region} {spec.name}: failed: {exc}")
+        return FleetItem(account=account, region=spec.region, name=spec.name, error=exc)
 
     def _account_of(self, spec: DomainSpec) -> str:
         if spec.account is None:
@@ -340,10 +320,6 @@ class Fleet:
         ListAttachedRolePolicies per role); each region's domains are listed and
         read with GetDomain for their stats. Parts that fail are reported in
         ``errors`` and make no role an orphan.
-
-        Raises:
-            InvalidInputError: Never for a valid fleet; errors of AWS calls are
-                collected in the report instead.
         """
         started = self._clock.monotonic()
         tasks: list[Callable[[], _Part]] = []
@@ -355,21 +331,25 @@ class Fleet:
         parts = self._run(tasks)
         domains: list[DomainAudit] = []
         roles: list[RoleAudit] = []
-        errors = [p.error for p in parts if p.error is not None]
+        now = self._clock.now()
         for account in self._accounts:
             mine = [p for p in parts if p.account == account]
-            found_domains = [d for p in mine for d in p.domains]
-            found_roles = [r for p in mine for r in p.roles]
-            failed = any(p.error is not None for p in mine)
-            account_domains, account_roles = self._classify(
-                account, found_domains, found_roles, complete=not failed
+            creations = self._account_wide(self._accounts[account])[1].creations
+            account_domains, account_roles = _audit.classify(
+                account,
+                [(d, creations.observed(d)) for p in mine for d in p.domains],
+                [r for p in mine for r in p.roles],
+                complete=all(p.error is None for p in mine),
+                every_region=set(self._regions) == set(SUPPORTED_REGIONS),
+                now=now,
+                grace=self._grace,
             )
             domains += account_domains
             roles += account_roles
         return AuditReport(
             domains=tuple(domains),
             roles=tuple(roles),
-            errors=tuple(errors),
+            errors=tuple(p.error for p in parts if p.error is not None),
             elapsed=self._clock.monotonic() - started,
         )
 
@@ -399,103 +379,6 @@ class Fleet:
         self._say(f"{account} {region}: {len(domains)} domains")
         return _Part(account=account, domains=tuple(domains))
 
-    def _classify(
-        self, account: str, domains: list[Domain], roles: list[LinkedRole], *, complete: bool
-    ) -> tuple[list[DomainAudit], list[RoleAudit]]:
-        by_name = {r.name: r for r in roles}
-        owner: dict[str, Domain] = {}
-        evidence: dict[str, Evidence] = {}
-        notes: dict[str, str] = {}
-        contested: set[str] = set()
-        for domain in domains:
-            tagged = domain.linked_role_name
-            if tagged in by_name and tagged not in owner:
-                owner[tagged] = domain
-                evidence[tagged] = Evidence.TAG
-        linked_domains = {id(d) for d in owner.values()}
-        for domain in domains:
-            if id(domain) in linked_domains:
-                continue
-            free = [
-                _evidence.Candidate(
-                    name=r.name, created_at=r.created_at, last_used_region=r.last_used_region
-                )
-                for r in roles
-                if r.name not in owner
-            ]
-            others = [d for d in domains if d.region == domain.region]
-            try:
-                name, found = _evidence.choose(
-                    domain, _evidence.near_in_time(domain, free), others=others
-                )
-            except AmbiguousLinkedRoleError as exc:
-                contested.update(exc.candidates)
-                notes[_key(domain)] = f"ambiguous: {', '.join(exc.candidates)}"
-                continue
-            except LinkedRoleNotFoundError:
-                notes[_key(domain)] = "no role fits"
-                continue
-            owner[name] = domain
-            evidence[name] = found
-        linked_by_domain = {_key(d): name for name, d in owner.items()}
-        domain_rows = [
-            DomainAudit(
-                account=account,
-                region=d.region,
-                domain=d,
-                role_name=linked_by_domain.get(_key(d)),
-                evidence=evidence.get(linked_by_domain.get(_key(d), "")),
-                note=notes.get(_key(d), ""),
-            )
-            for d in domains
-        ]
-        now = self._clock.now()
-        role_rows: list[RoleAudit] = []
-        for role in roles:
-            if role.name in owner:
-                d = owner[role.name]
-                row = RoleAudit(
-                    account=account,
-                    role=role,
-                    status=RoleStatus.LINKED,
-                    region=d.region,
-                    domain_name=d.name,
-                    reason=f"{evidence[role.name]}",
-                )
-            else:
-                status, reason = self._unlinked_status(role, domains, contested, now, complete)
-                row = RoleAudit(account=account, role=role, status=status, reason=reason)
-            role_rows.append(row)
-        return domain_rows, role_rows
-
-    def _unlinked_status(
-        self,
-        role: LinkedRole,
-        domains: list[Domain],
-        contested: set[str],
-        now: dt.datetime,
-        complete: bool,
-    ) -> tuple[RoleStatus, str]:
-        # Any existing domain created with the role might use it, even one whose tag
-        # names another role: tags can be wrong, and deleting a role a live domain
-        # uses would break it. Such a role is never an orphan.
-        owners = [
-            d
-            for d in domains
-            if abs(role.created_at - d.created_at) <= _evidence.CREATION_WINDOW
-            and role.last_used_region in (None, d.region)
-        ]
-        if role.name in contested or owners:
-            names = ", ".join(f"{d.region}/{d.name}" for d in owners) or "several domains"
-            return RoleStatus.UNEXPLAINED, f"may belong to {names}"
-        if not complete:
-            return RoleStatus.UNEXPLAINED, "part of the account could not be read"
-        if set(self._regions) != set(SUPPORTED_REGIONS):
-            return RoleStatus.UNEXPLAINED, "not every supported region was audited"
-        if now - role.created_at < self._grace:
-            return RoleStatus.UNEXPLAINED, "younger than the orphan grace period"
-        return RoleStatus.ORPHANED, "no domain in any region can own it"
-
     # -- cleanup ----------------------------------------------------------------------------
 
     def cleanup_orphans(self, *, dry_run: bool = True) -> CleanupReport:
@@ -508,7 +391,11 @@ class Fleet:
 
         Args:
             dry_run: Only report what would be deleted (the default).
+
+        Raises:
+            InvalidInputError: *dry_run* is not a bool.
         """
+        check_flag("dry_run", dry_run)
         report = self.audit()
         orphans = report.with_status(RoleStatus.ORPHANED)
         if dry_run:
@@ -544,12 +431,12 @@ class Fleet:
         if site is not None:
             return site
         acct = self._accounts[account]
-        iam, account_id = self._account_wide(acct)
+        iam, shared = self._account_wide(acct)
         profiles: CustomerProfilesClient = make_client(acct.session, "customer-profiles", region)  # type: ignore[assignment]
         site = Site(
             region=region,
             clients=Clients(profiles=profiles, iam=iam, sts=None),
-            account=account_id,
+            account=shared,
             retry=self._retry,
             clock=self._clock,
             rand=self._rand,
@@ -558,8 +445,8 @@ class Fleet:
         with self._lock:
             return self._sites.setdefault((account, region), site)
 
-    def _account_wide(self, acct: _Account) -> tuple[IAMClient, AccountId]:
-        """The IAM client and the account id (looked up once) that an account's regions share."""
+    def _account_wide(self, acct: _Account) -> tuple[IAMClient, Account]:
+        """The IAM client and the `Account` that an account's regions share."""
         with self._lock:
             shared = self._shared.get(acct.label)
         if shared is not None:
@@ -567,14 +454,24 @@ class Fleet:
         region = self._regions[0]
         sts: STSClient = make_client(acct.session, "sts", region)  # type: ignore[assignment]
         iam: IAMClient = make_client(acct.session, "iam", region)  # type: ignore[assignment]
+        account = Account(
+            id=AccountId(None, sts=sts, region=region),
+            regions=SUPPORTED_REGIONS,
+            site_for=functools.partial(self._site, acct.label),
+        )
         with self._lock:
-            return self._shared.setdefault(
-                acct.label, (iam, AccountId(None, sts=sts, region=region))
-            )
+            return self._shared.setdefault(acct.label, (iam, account))
 
     def _run(self, tasks: Sequence[Callable[[], _T]]) -> list[_T]:
-        """Run *tasks* on at most ``max_workers`` threads; results in task order."""
-        results: list[_T | None] = [None] * len(tasks)
+        """Run *tasks* on at most ``max_workers`` threads; results in task order.
+
+        A pool of its own rather than `concurrent.futures`: the virtual clock of
+        `slrkit.testing` must hear (through `slrkit._clock.crew`) when each worker
+        is done, so that time moves as it would for concurrent threads.
+        """
+        if not tasks:
+            return []
+        results: dict[int, _T] = {}
         work: queue.SimpleQueue[int] = queue.SimpleQueue()
         for index in range(len(tasks)):
             work.put(index)
@@ -605,20 +502,12 @@ class Fleet:
                 thread.join()
         if failures:
             raise failures[0]
-        return [r for r in results if r is not None]
+        return [results[index] for index in range(len(tasks))]
 
     def _say(self, line: str) -> None:
         _log.info("%s", line)
         if self._progress is not None:
             self._progress(line)
-
-
-@attrs.frozen(kw_only=True)
-class _Part:
-    account: str
-    domains: tuple[Domain, ...] = ()
-    roles: tuple[LinkedRole, ...] = ()
-    error: AuditError | None = None
 
 
 def _round_robin(specs: Sequence[DomainSpec], key: Callable[[DomainSpec], object]) -> list[int]:
@@ -637,7 +526,3 @@ def _round_robin(specs: Sequence[DomainSpec], key: Callable[[DomainSpec], object
 def _check_workers(value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidInputError("max_workers", value, "must be an integer of at least 1")
-
-
-def _key(domain: Domain) -> str:
-    return f"{domain.region}/{domain.name}"

@@ -7,27 +7,33 @@ talk to AWS through the verbs of `slrkit._verbs`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
+
+import attrs
+import boto3
 
 from slrkit import _deletion, _ensure, _evidence
-from slrkit._clients import Clients
+from slrkit._clients import Clients, make_client
 from slrkit._clock import Clock, SystemClock
-from slrkit._regions import validate_region
+from slrkit._regions import SUPPORTED_REGIONS, validate_region
 from slrkit._retry import RetryPolicy, system_random
 from slrkit._spec import DomainSettings
 from slrkit._validate import (
+    check_flag,
+    check_seconds,
     validate_account_id,
     validate_confirm,
     validate_domain_name,
     validate_linked_role_name,
 )
-from slrkit._verbs import AccountId, Site
+from slrkit._verbs import Account, AccountId, CreationGate, Site
 from slrkit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    import boto3
     from mypy_boto3_customer_profiles.client import CustomerProfilesClient
     from mypy_boto3_iam.client import IAMClient
     from mypy_boto3_sts.client import STSClient
@@ -40,11 +46,17 @@ if TYPE_CHECKING:
 __all__ = ["ProfilesKit"]
 
 
-def _check_seconds(field: str, value: object, *, allow_zero: bool) -> None:
-    ok = not isinstance(value, bool) and isinstance(value, (int, float))
-    if not ok or value < 0 or (value == 0 and not allow_zero):  # type: ignore[operator]
-        rule = "must be a number of seconds, 0 or more" if allow_zero else "must be seconds above 0"
-        raise InvalidInputError(field, value, rule)
+def _check_account_regions(regions: Sequence[str] | None, own: str) -> tuple[str, ...]:
+    if regions is None:
+        return SUPPORTED_REGIONS
+    if isinstance(regions, str) or not isinstance(regions, Sequence):
+        raise InvalidInputError("account_regions", regions, "must be a list of regions")
+    checked = tuple(dict.fromkeys(validate_region(r) for r in regions))
+    if own not in checked:
+        raise InvalidInputError(
+            "account_regions", regions, f"must include the kit's own region ({own!r})"
+        )
+    return checked
 
 
 class ProfilesKit:
@@ -86,6 +98,7 @@ class ProfilesKit:
         clock: Clock | None = None,
         rand: Callable[[], float] | None = None,
         rate_limiter: RateLimiter | None = None,
+        account_regions: Sequence[str] | None = None,
     ) -> None:
         client_region = profiles_client.meta.region_name if profiles_client is not None else None
         if region_name is None and client_region is not None and iam_client is not None:
@@ -101,13 +114,23 @@ class ProfilesKit:
             validate_account_id(account_id)
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise InvalidInputError("retry", retry, "must be a slrkit.RetryPolicy")
+        regions = _check_account_regions(account_regions, self._region)
+        if session is None and (profiles_client is None or iam_client is None):
+            session = boto3.Session()
         clients = Clients.build(
             self._region, session=session, profiles=profiles_client, iam=iam_client, sts=sts_client
         )
+        self._session = session
+        self._siblings: dict[str, Site] = {}
+        self._siblings_lock = threading.Lock()
         self._site = Site(
             region=self._region,
             clients=clients,
-            account=AccountId(account_id, sts=clients.sts, region=self._region),
+            account=Account(
+                id=AccountId(account_id, sts=clients.sts, region=self._region),
+                regions=regions,
+                site_for=self._sibling,
+            ),
             retry=retry if retry is not None else RetryPolicy(),
             clock=clock if clock is not None else SystemClock(),
             rand=rand if rand is not None else system_random(),
@@ -127,8 +150,33 @@ class ProfilesKit:
         """The kit's retry policy."""
         return self._site.retry
 
+    @property
+    def account_regions(self) -> tuple[str, ...]:
+        """The regions where the kit looks for other domains that could own a role."""
+        return self._site.account.regions
+
     def _verbs(self, *, budget: float | None = None) -> Verbs:
         return self._site.verbs(budget=budget)
+
+    def _sibling(self, region: str) -> Site | None:
+        """Another region's site, to read its domains there; None without a session."""
+        if self._session is None:
+            return None
+        with self._siblings_lock:
+            site = self._siblings.get(region)
+        if site is None:
+            profiles = cast(
+                "CustomerProfilesClient", make_client(self._session, "customer-profiles", region)
+            )
+            site = attrs.evolve(
+                self._site,
+                region=region,
+                clients=attrs.evolve(self._site.clients, profiles=profiles),
+                gate=CreationGate(),
+            )
+            with self._siblings_lock:
+                site = self._siblings.setdefault(region, site)
+        return site
 
     # -- ensure -----------------------------------------------------------------------------
 
@@ -151,8 +199,14 @@ class ProfilesKit:
         It reads first and writes only what differs: a matching domain costs one
         API call. Settings left as None are not managed; for the key and the queue
         an empty string clears them. Tags are added or changed, never removed.
+
         When it creates the domain it waits for the new service-linked role to
-        appear and records it in the domain tag ``slrkit:linked-role``.
+        appear and records it in the domain tag ``slrkit:linked-role``, if the
+        evidence proves it is this domain's: no other domain (in any region of the
+        account, including one created at the same moment) could own it. Otherwise
+        the domain stays untagged and ``link_problem`` says why. Creations through
+        one kit take turns, each waiting until the previous one's role appeared,
+        so that concurrent creations can all be proven.
 
         Args:
             name: The domain name.
@@ -170,9 +224,13 @@ class ProfilesKit:
             InvalidInputError: A bad argument, before any API call.
             RetryDeadlineError: The new role did not appear before the deadline; the
                 domain exists, and `describe_linked_role` can find the role later.
+            UnreadableRegionsError: The new role was never used, and a region where
+                another domain could own it could not be read; the domain exists.
             AWSError: An API call failed.
         """
         validate_domain_name(name)
+        check_flag("dry_run", dry_run)
+        check_flag("wait_for_role", wait_for_role)
         wanted = DomainSettings(
             default_expiration_days=default_expiration_days,
             default_encryption_key=default_encryption_key,
@@ -191,15 +249,20 @@ class ProfilesKit:
     def describe_linked_role(self, name: str) -> LinkedRole:
         """The domain's service-linked role, the evidence for it, and what is wrong with it.
 
-        It trusts the ``slrkit:linked-role`` tag once the role it names exists (3 API
-        calls). Without it, it weighs the creation times and last-use regions of the
-        Customer Profiles roles (see `slrkit._roles`).
+        The ``slrkit:linked-role`` tag counts when the role it names exists, is a
+        Customer Profiles role the domain could own, and no other domain's tag
+        claims it (4 API calls when the role was used in the domain's region).
+        Otherwise the evidence of `slrkit._evidence` decides: creation times and
+        last-use regions, with every other domain of the account that could own
+        the role ruled out.
 
         Raises:
             InvalidInputError: A bad domain name, before any API call.
             DomainNotFoundError: The domain does not exist.
-            LinkedRoleNotFoundError: No role fits.
-            AmbiguousLinkedRoleError: Several roles fit equally well.
+            LinkedRoleNotFoundError: No role fits, or the domain is young enough that
+                its role may still be propagating.
+            AmbiguousLinkedRoleError: Several roles fit, or another domain could own it.
+            UnreadableRegionsError: A region that had to be read could not be.
             AWSError: An API call failed.
         """
         validate_domain_name(name)
@@ -208,21 +271,29 @@ class ProfilesKit:
 
     # -- deletion ---------------------------------------------------------------------------
 
-    def plan_domain_deletion(self, name: str, *, role_name: str | None = None) -> DeletionPlan:
+    def plan_domain_deletion(
+        self, name: str, *, role_name: str | None = None, allow_unknown_role: bool = False
+    ) -> DeletionPlan:
         """What `safe_delete_domain` would do, with no writes.
 
         Args:
             name: The domain name.
-            role_name: The role, when the domain is already gone (from an earlier plan).
+            role_name: The domain's role, when the caller knows it: from an earlier
+                plan or report once the domain is gone, or to settle a role the
+                evidence cannot tell. It must be a Customer Profiles role that no
+                other domain's evidence claims.
+            allow_unknown_role: Plan to delete the domain even when its role cannot
+                be told, leaving the role to Customer Profiles.
 
         Raises:
-            InvalidInputError: A bad name, before any API call.
+            InvalidInputError: A bad argument, before any API call.
             AWSError: An API call failed.
         """
         validate_domain_name(name)
         if role_name is not None:
             validate_linked_role_name(role_name)
-        return _deletion.plan(self._verbs(), name, role_name)
+        check_flag("allow_unknown_role", allow_unknown_role)
+        return _deletion.plan(self._verbs(), name, role_name, allow_unknown_role=allow_unknown_role)
 
     def safe_delete_domain(
         self,
@@ -234,17 +305,20 @@ class ProfilesKit:
         missing_ok: bool = False,
         timeout: float | None = None,
         role_name: str | None = None,
+        allow_unknown_role: bool = False,
         cleanup_grace: float = _deletion.DEFAULT_CLEANUP_GRACE,
     ) -> DeletionReport:
         """Delete a domain and make sure its service-linked role goes with it.
 
-        It plans first (no writes), refuses when the plan has a blocker, deletes the
-        domain, waits up to *cleanup_grace* seconds for Customer Profiles to remove
-        the role, then falls back to DeleteServiceLinkedRole and polls the task. It
-        never touches a role outside the Customer Profiles SLR path, and never
-        forces a role that IAM says is in use. Running it again after any failure
-        finishes the remaining work; when the domain is already gone, pass the
-        *role_name* from the earlier plan or report.
+        It plans first (no writes), refuses when the plan has a blocker (data
+        without *allow_data_loss*, a role that cannot be told), deletes the domain,
+        waits up to *cleanup_grace* seconds for Customer Profiles to remove the
+        role, then falls back to DeleteServiceLinkedRole and polls the task. The
+        fallback deletes only an orphan: a role that no live domain of the account
+        could own. It never touches a role outside the Customer Profiles SLR path,
+        and never forces a role that IAM says is in use. Running it again after
+        any failure finishes the remaining work; when the domain is already gone,
+        pass the *role_name* from the earlier plan or report.
 
         Args:
             name: The domain name.
@@ -253,17 +327,26 @@ class ProfilesKit:
             wait: Wait for the role to be removed.
             missing_ok: A missing domain (and no *role_name*) is not an error.
             timeout: The operation's deadline in seconds (default: the policy's).
-            role_name: The role of a domain that is already gone.
+            role_name: The domain's role, when the caller knows it (see
+                `plan_domain_deletion`): from an earlier plan or report once the
+                domain is gone, or to settle a role the evidence cannot tell.
+            allow_unknown_role: Delete the domain even when its role cannot be
+                told; the role is then left to Customer Profiles, and the report
+                says so.
             cleanup_grace: How long to let the service remove the role itself.
 
         Raises:
             InvalidInputError: A bad argument, before any API call.
             ConfirmationMismatchError: *confirm* differs from *name*; no API call made.
             DomainNotEmptyError: The domain holds data; nothing was written.
-            AmbiguousLinkedRoleError: The role cannot be told; nothing was written.
+            AmbiguousLinkedRoleError: Several roles fit; nothing was written.
+            UnknownRoleError: The role cannot be told (none fits, the domain is too
+                young, a region could not be read, or *role_name* does not fit);
+                nothing was written.
             UnsafeRoleError: The role is outside the SLR path; nothing was written.
             DomainNotFoundError: The domain is gone and no *role_name* was given.
-            RoleInUseError: IAM's deletion task failed because other resources use it.
+            RoleInUseError: IAM's deletion task failed because other resources use it,
+                or a live domain could own the role, so the fallback did not run.
             RetryDeadlineError: The deadline passed; a rerun resumes.
             AWSError: An API call failed; a rerun resumes.
         """
@@ -271,9 +354,16 @@ class ProfilesKit:
         validate_confirm(name, confirm)
         if role_name is not None:
             validate_linked_role_name(role_name)
+        for flag, value in (
+            ("allow_data_loss", allow_data_loss),
+            ("wait", wait),
+            ("missing_ok", missing_ok),
+            ("allow_unknown_role", allow_unknown_role),
+        ):
+            check_flag(flag, value)
         if timeout is not None:
-            _check_seconds("timeout", timeout, allow_zero=False)
-        _check_seconds("cleanup_grace", cleanup_grace, allow_zero=True)
+            check_seconds("timeout", timeout, allow_zero=False)
+        check_seconds("cleanup_grace", cleanup_grace)
         return _deletion.safe_delete(
             self._verbs(budget=timeout),
             name,
@@ -281,6 +371,7 @@ class ProfilesKit:
             wait=wait,
             missing_ok=missing_ok,
             role_name=role_name,
+            allow_unknown_role=allow_unknown_role,
             grace=cleanup_grace,
         )
 

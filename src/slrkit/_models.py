@@ -10,7 +10,7 @@ import enum
 import json
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 from urllib.parse import unquote
 
 import attrs
@@ -142,21 +142,42 @@ class Domain:
 
 
 class Evidence(str, enum.Enum):
-    """Why slrkit believes a role belongs to a domain. AWS itself never says."""
+    """Why slrkit believes a role belongs to a domain; AWS itself never says.
+
+    `description` says what each value means, in words; `slrkit._evidence` holds
+    the rules behind them.
+    """
 
     TAG = "tag"
-    """The domain's ``slrkit:linked-role`` tag names it, and the role exists."""
     OBSERVED_AT_CREATION = "observed-at-creation"
-    """slrkit created the domain and saw this role appear."""
     CREATION_TIME = "creation-time"
-    """The only SLR created close to the domain, with no last use in another region."""
     CREATION_TIME_AND_LAST_USE = "creation-time-and-last-use"
-    """Created close to the domain and last used in the domain's region."""
+    NAMED = "named"
     PLAN = "plan"
-    """Named by an earlier deletion plan, because the domain is already gone."""
 
     def __str__(self) -> str:
         return self.value
+
+    @property
+    def description(self) -> str:
+        """What this evidence means, in a sentence for people."""
+        return _EVIDENCE_WORDS[self]
+
+
+_EVIDENCE_WORDS: Final = MappingProxyType(
+    {
+        Evidence.TAG: "the domain's slrkit:linked-role tag names it, the role exists, "
+        "and no other domain claims it",
+        Evidence.OBSERVED_AT_CREATION: "slrkit created the domain and saw this role appear, "
+        "and no other domain could have made it",
+        Evidence.CREATION_TIME: "the only role that could be the domain's once every other "
+        "domain's role is accounted for, by creation time",
+        Evidence.CREATION_TIME_AND_LAST_USE: "as creation-time, and last used in the "
+        "domain's region",
+        Evidence.NAMED: "named by the caller, and no other domain's evidence contradicts it",
+        Evidence.PLAN: "named by an earlier plan or report, because the domain is gone",
+    }
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -301,13 +322,17 @@ class EnsureResult:
     """The outcome of `ProfilesKit.ensure_domain`.
 
     On a dry run ``domain`` is the domain as it is now (None if it does not exist
-    yet) and nothing was written.
+    yet) and nothing was written. When a domain was created but its role could not
+    be proven and recorded, ``linked_role`` is None and ``link_problem`` says why
+    (another domain created close to it could own the role, say); the evidence
+    may settle later (`ProfilesKit.describe_linked_role`).
     """
 
     action: Action
     domain: Domain | None
     changes: tuple[FieldChange, ...]
     linked_role: LinkedRole | None = None
+    link_problem: str | None = None
     dry_run: bool = False
 
     @property

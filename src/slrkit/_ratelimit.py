@@ -9,6 +9,7 @@ sleeps (on the injected clock) outside it, so threads never spin.
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +25,9 @@ __all__ = ["RateLimiter", "RateLimits", "TokenBucket"]
 
 def _rate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     del instance
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        rule = "must be a number of calls per second above 0"
+    number = not isinstance(value, bool) and isinstance(value, (int, float))
+    if not number or not math.isfinite(value) or value <= 0:  # type: ignore[arg-type, operator]
+        rule = "must be a finite number of calls per second above 0"
         raise InvalidInputError(attribute.name, value, rule)
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from slrkit._validate import check_seconds
 from slrkit.exceptions import InvalidInputError, RetryDeadlineError
 
 if TYPE_CHECKING:
@@ -30,8 +31,7 @@ _log = logging.getLogger("slrkit.retry")
 
 def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     del instance
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise InvalidInputError(attribute.name, value, "must be a number greater than 0")
+    check_seconds(attribute.name, value, allow_zero=False)
 
 
 def _attempts(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -74,10 +74,12 @@ class RetryPolicy:
 
     def delays(self, rand: Callable[[], float]) -> Iterator[float]:
         """Yield the waits in order, forever; *rand* returns a float in [0, 1)."""
-        attempt = 0
+        # The ceiling doubles until it reaches the cap, then stays: `base * 2**n` itself
+        # would overflow a float after about a thousand waits.
+        ceiling = min(self.cap, self.base)
         while True:
-            yield rand() * min(self.cap, self.base * 2**attempt)
-            attempt += 1
+            yield rand() * ceiling
+            ceiling = min(self.cap, ceiling * 2)
 
 
 class Deadline:

@@ -8,6 +8,7 @@ a ``BadRequestException`` halfway through a deletion.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Final, cast
@@ -20,10 +21,12 @@ __all__ = [
     "ROLE_NAME_PREFIX",
     "ROLE_PATH",
     "Rule",
+    "check_flag",
     "check_in",
     "check_int_range",
     "check_length",
     "check_pattern",
+    "check_seconds",
     "is_profile_role",
     "validate_account_id",
     "validate_confirm",
@@ -114,6 +117,36 @@ def check_in(*choices: str) -> Rule:
             raise InvalidInputError(field, value, f"must be one of {', '.join(choices)}")
 
     return rule
+
+
+def check_flag(field: str, value: object) -> bool:
+    """Return *value* if it is a real bool: consent is never read from a string or a number.
+
+    Raises:
+        InvalidInputError: Anything but True or False (``"false"``, ``0``, None...).
+    """
+    if not isinstance(value, bool):
+        raise InvalidInputError(field, value, "must be True or False")
+    return value
+
+
+def check_seconds(field: str, value: object, *, allow_zero: bool = True) -> float:
+    """Return *value* if it is a finite number of seconds, 0 or more (or above 0).
+
+    Raises:
+        InvalidInputError: A bool, a non-number, NaN, an infinity, a negative value, or
+            0 when *allow_zero* is False.
+    """
+    number = not isinstance(value, bool) and isinstance(value, (int, float))
+    if (
+        not number
+        or not math.isfinite(value)  # type: ignore[arg-type]
+        or value < 0  # type: ignore[operator]
+        or (value == 0 and not allow_zero)
+    ):
+        rule = "0 or more" if allow_zero else "above 0"
+        raise InvalidInputError(field, value, f"must be a finite number of seconds, {rule}")
+    return float(value)  # type: ignore[arg-type]
 
 
 _EXPIRATION_DAYS: Final = check_int_range(1, 1098)

@@ -1,17 +1,22 @@
 """AWS verbs bound to one operation: what the kit, the fleet and their rooms ask of AWS.
 
-A `Site` is where operations run: one region of one account, with its clients,
-its account id, its retry policy, clock and pacing. It is shared between threads.
-Each operation asks it for fresh `Verbs`, which keep that operation's calls and
-waits (for its report) and its deadline; `Verbs` are not shared between threads.
-Every verb goes through `slrkit._aws.Calls`, the one door to AWS, and returns
-slrkit's typed values where one exists.
+An `Account` is what the sites of one account share: its id (looked up once),
+the regions where it may have domains, and what this process created there. A
+`Site` is where operations run: one region of an account, with its clients,
+retry policy, clock and pacing, and the gate its creations pass one at a time.
+Both are shared between threads. Each operation asks its site for fresh
+`Verbs`, which keep that operation's calls and waits (for its report) and its
+deadline; `Verbs` are not shared between threads. Every verb goes through
+`slrkit._aws.Calls`, the one door to AWS, and returns slrkit's typed values
+where one exists.
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import threading
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Final, cast
 
 import attrs
 import boto3
@@ -20,10 +25,16 @@ from slrkit._aws import Calls
 from slrkit._clients import make_client
 from slrkit._models import Domain, LinkedRole, RoleUsage
 from slrkit._validate import ROLE_PATH, is_profile_role
-from slrkit.exceptions import AWSError, DomainNotFoundError
+from slrkit.exceptions import (
+    AccessDeniedError,
+    AWSError,
+    DomainNotFoundError,
+    UnreadableRegionsError,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    import datetime as dt
+    from collections.abc import Callable, Generator, Mapping, Sequence
 
     from mypy_boto3_iam.type_defs import RoleTypeDef
     from mypy_boto3_sts.client import STSClient
@@ -33,7 +44,16 @@ if TYPE_CHECKING:
     from slrkit._ratelimit import RateLimiter
     from slrkit._retry import Deadline, RetryPolicy
 
-__all__ = ["NO_SUCH_ENTITY", "AccountId", "DeletionStatus", "Site", "Verbs"]
+__all__ = [
+    "NO_SUCH_ENTITY",
+    "Account",
+    "AccountId",
+    "CreationGate",
+    "Creations",
+    "DeletionStatus",
+    "Site",
+    "Verbs",
+]
 
 NO_SUCH_ENTITY = "NoSuchEntity"
 """IAM's error code for a role or deletion task that does not exist."""
@@ -75,17 +95,125 @@ class AccountId:
             return self._value
 
 
+# An account whose opt-in region is not enabled answers there as if the credentials
+# were unknown: such a region holds no domain.
+_REGION_NOT_ENABLED: Final = frozenset({"UnrecognizedClientException", "InvalidClientTokenId"})
+
+
+@attrs.frozen(kw_only=True)
+class _Created:
+    created_at: dt.datetime
+    role: str | None
+
+
+class Creations:
+    """The domains this process created in one account, and the roles it saw appear.
+
+    They count as evidence (`slrkit._evidence`) even before their tags can be read
+    back, and after a tag write failed. Safe to share between threads.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[tuple[str, str], _Created] = {}
+
+    def record(self, domain: Domain, role: str | None) -> None:
+        """Remember that this process created *domain*, and the role it saw appear (if any)."""
+        with self._lock:
+            self._seen[(domain.region, domain.name)] = _Created(
+                created_at=domain.created_at, role=role
+            )
+
+    def forget(self, domain: Domain) -> None:
+        """This process deleted *domain*: it no longer counts as one of its creations."""
+        with self._lock:
+            seen = self._seen.get((domain.region, domain.name))
+            if seen is not None and seen.created_at == domain.created_at:
+                del self._seen[(domain.region, domain.name)]
+
+    def observed(self, domain: Domain) -> str | None:
+        """The role seen appear for this very domain (same name, region and creation time)."""
+        with self._lock:
+            seen = self._seen.get((domain.region, domain.name))
+        return seen.role if seen is not None and seen.created_at == domain.created_at else None
+
+    def since(self, moment: dt.datetime) -> list[tuple[str, str, dt.datetime, str | None]]:
+        """(region, name, created_at, role) of each domain created at *moment* or later."""
+        with self._lock:
+            return [
+                (region, name, seen.created_at, seen.role)
+                for (region, name), seen in self._seen.items()
+                if seen.created_at >= moment
+            ]
+
+
+class CreationGate:
+    """The creations of one site, one at a time and in arrival order; safe between threads.
+
+    Roles of domains created at the same moment cannot be told apart, so a site
+    creates a domain only once the previous one's role has been seen. Waiting for
+    the gate is waiting on this process's own work, each part of which has its
+    own deadline; it is therefore not part of any operation's deadline.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._busy = False
+        self._queue: collections.deque[object] = collections.deque()
+
+    @contextlib.contextmanager
+    def turn(self) -> Generator[None, None, None]:
+        """Wait for this caller's turn, hold it for the block, then pass it on."""
+        ticket = object()
+        with self._changed:
+            self._queue.append(ticket)
+            try:
+                self._changed.wait_for(lambda: not self._busy and self._queue[0] is ticket)
+            except BaseException:
+                self._queue.remove(ticket)
+                self._changed.notify_all()
+                raise
+            self._queue.popleft()
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._busy = False
+                self._changed.notify_all()
+
+
+@attrs.frozen(kw_only=True)
+class Account:
+    """What the sites of one account share.
+
+    Attributes:
+        id: The account id, looked up once.
+        regions: The regions where the account may have domains; the evidence
+            reads them when a role could belong to a domain of another region.
+        site_for: The site of a region of this account, or None when this account
+            cannot be read there (a kit built from clients has no session).
+        creations: What this process created in the account.
+    """
+
+    id: AccountId
+    regions: tuple[str, ...]
+    site_for: Callable[[str], Site | None]
+    creations: Creations = attrs.field(factory=Creations)
+
+
 @attrs.frozen(kw_only=True)
 class Site:
     """Where operations run: one region of an account, its clients, and how they wait."""
 
     region: str
     clients: Clients
-    account: AccountId
+    account: Account
     retry: RetryPolicy
     clock: Clock
     rand: Callable[[], float]
     limiter: RateLimiter | None = None
+    gate: CreationGate = attrs.field(factory=CreationGate)
 
     def verbs(self, *, budget: float | None = None) -> Verbs:
         """Fresh verbs for one operation, with its own deadline (*budget*, else the policy's)."""
@@ -127,8 +255,8 @@ class Verbs:
         return self.calls.deadline
 
     def account_id(self) -> str:
-        """The account id (one STS call, once per site)."""
-        return self.site.account.get(self.calls)
+        """The account id (one STS call, once per account)."""
+        return self.site.account.id.get(self.calls)
 
     # -- Customer Profiles --------------------------------------------------------------------
 
@@ -168,6 +296,45 @@ class Verbs:
             token = page.get("NextToken")
             if not token:
                 return domains
+
+    def domains_everywhere(self) -> dict[str, list[Domain]]:
+        """Every domain of every region where the account may have domains, by region.
+
+        Raises:
+            UnreadableRegionsError: As `domains_in`.
+        """
+        return self.domains_in(self.site.account.regions)
+
+    def domains_in(self, regions: Sequence[str]) -> dict[str, list[Domain]]:
+        """Every domain of *regions*, by region.
+
+        A region where the account is not enabled (an opt-in region) holds none.
+
+        Raises:
+            UnreadableRegionsError: A region is denied, or there is no session to reach
+                it with; ``domain_name`` is empty.
+            AWSError: A read failed for another reason (throttling, say).
+        """
+        found: dict[str, list[Domain]] = {}
+        unread: list[tuple[str, str]] = []
+        for region in regions:
+            site = self.site if region == self.region else self.site.account.site_for(region)
+            if site is None:
+                unread.append((region, "the kit has no session to reach it"))
+                continue
+            try:
+                found[region] = Verbs(site, self.calls.in_region(region)).list_domains()
+            except AccessDeniedError as exc:
+                # Denied (by a policy or an SCP) is for good; throttling and the like are
+                # not, and propagate as themselves: running again may well succeed.
+                unread.append((region, f"{exc.code}: {exc.message}"))
+            except AWSError as exc:
+                if exc.code not in _REGION_NOT_ENABLED:
+                    raise
+                found[region] = []
+        if unread:
+            raise UnreadableRegionsError("", unread)
+        return found
 
     def create_domain(self, request: Mapping[str, object]) -> Domain:
         """CreateDomain with the request's members (``DomainName`` included).
@@ -224,10 +391,13 @@ class Verbs:
         marker: str | None = None
         list_roles = self.site.clients.iam.list_roles
         while True:
+            # IAM's largest page: a call per thousand roles rather than per hundred.
             page = (
-                self.calls.call("ListRoles", list_roles, PathPrefix=ROLE_PATH, Marker=marker)
+                self.calls.call(
+                    "ListRoles", list_roles, PathPrefix=ROLE_PATH, MaxItems=1000, Marker=marker
+                )
                 if marker
-                else self.calls.call("ListRoles", list_roles, PathPrefix=ROLE_PATH)
+                else self.calls.call("ListRoles", list_roles, PathPrefix=ROLE_PATH, MaxItems=1000)
             )
             found.update(
                 (r["RoleName"], r)

@@ -11,10 +11,12 @@
     │   ├── ThrottledError                     throttling outlasted botocore's and slrkit's retries
     │   └── EndpointError                      no answer: connection refused, read timeout, DNS
     ├── LinkedRoleError                        the domain's service-linked role cannot be settled
-    │   ├── LinkedRoleNotFoundError            no role can be tied to the domain
-    │   └── AmbiguousLinkedRoleError           two candidates are equally likely (also RefusedError)
+    │   ├── LinkedRoleNotFoundError            no role can be tied to the domain (yet)
+    │   ├── AmbiguousLinkedRoleError           another domain could own it too (also RefusedError)
+    │   └── UnreadableRegionsError             a region the evidence needs could not be read
     ├── RefusedError                           slrkit refused, for safety, to do what was asked
     │   ├── ConfirmationMismatchError          ``confirm`` is not the domain's name
+    │   ├── UnknownRoleError                   the role cannot be told (also LinkedRoleError)
     │   ├── DomainNotEmptyError                the domain holds profiles or objects
     │   ├── RoleInUseError                     IAM says another resource still uses the role
     │   └── UnsafeRoleError                    the role is outside the Customer Profiles SLR path
@@ -50,6 +52,8 @@ __all__ = [
     "RoleInUseError",
     "SlrkitError",
     "ThrottledError",
+    "UnknownRoleError",
+    "UnreadableRegionsError",
     "UnsafeRoleError",
     "UnsupportedRegionError",
 ]
@@ -148,15 +152,43 @@ class LinkedRoleError(SlrkitError):
 
     Attributes:
         domain_name: The domain in question.
+        candidates: The roles that might be its, if any.
     """
 
-    def __init__(self, domain_name: str, message: str) -> None:
+    domain_name: str
+    candidates: tuple[str, ...]
+
+    def __init__(self, domain_name: str, message: str, *, candidates: Sequence[str] = ()) -> None:
         self.domain_name = domain_name
+        self.candidates = tuple(candidates)
         super().__init__(message)
 
 
 class LinkedRoleNotFoundError(LinkedRoleError):
-    """No existing role can be tied to the domain."""
+    """No role can be tied to the domain: none fits, or the domain is too young to tell."""
+
+
+class UnreadableRegionsError(LinkedRoleError):
+    """A region where another domain could own the role could not be read.
+
+    Without it, no role can be proven to be the domain's. Give the kit the regions
+    where the account has domains (``account_regions=``) if others are denied.
+
+    Attributes:
+        regions: The regions that could not be read, each with why.
+    """
+
+    regions: tuple[tuple[str, str], ...]
+
+    def __init__(self, domain_name: str, regions: Sequence[tuple[str, str]]) -> None:
+        self.regions = tuple(regions)
+        where = "; ".join(f"{region}: {why}" for region, why in self.regions)
+        super().__init__(
+            domain_name,
+            f"cannot tell which role belongs to domain {domain_name!r}: another domain "
+            f"could own it in a region that could not be read ({where}); if the account "
+            "has no domains there, say so with account_regions",
+        )
 
 
 class RefusedError(SlrkitError):
@@ -164,19 +196,46 @@ class RefusedError(SlrkitError):
 
 
 class AmbiguousLinkedRoleError(LinkedRoleError, RefusedError):
-    """Two or more roles fit the evidence equally well; slrkit never guesses.
+    """The evidence cannot tell the domain's role: slrkit never guesses.
+
+    Several roles fit, or a role that fits could also be another domain's.
 
     Attributes:
         candidates: The names of the roles that fit.
+        rivals: The other domains (``region/name``) that could own one of them.
     """
 
-    def __init__(self, domain_name: str, candidates: Sequence[str]) -> None:
-        self.candidates = tuple(candidates)
+    rivals: tuple[str, ...]
+
+    def __init__(
+        self, domain_name: str, candidates: Sequence[str], *, rivals: Sequence[str] = ()
+    ) -> None:
+        self.rivals = tuple(rivals)
+        fits = ", ".join(candidates) or "no role"
+        also = f", and {', '.join(self.rivals)} could own it too" if self.rivals else ""
         super().__init__(
             domain_name,
-            f"cannot tell which role belongs to domain {domain_name!r}: "
-            f"{', '.join(self.candidates)} fit equally well; tag the domain with "
+            f"cannot tell which role belongs to domain {domain_name!r}: {fits} "
+            f"{'fits' if len(candidates) == 1 else 'fit'}{also}; tag the domain with "
             "slrkit:linked-role=<role name> to settle it",
+            candidates=candidates,
+        )
+
+
+class UnknownRoleError(LinkedRoleError, RefusedError):
+    """A deletion refused because the domain's role cannot be told.
+
+    Nothing was written. Name the role (``role_name=``, ``--role``) or accept
+    leaving it to Customer Profiles (``allow_unknown_role=True``,
+    ``--allow-unknown-role``). The error that the evidence raised is the cause.
+    """
+
+    def __init__(self, domain_name: str, why: str, *, candidates: Sequence[str] = ()) -> None:
+        super().__init__(
+            domain_name,
+            f"refusing to delete domain {domain_name!r}: its service-linked role cannot be "
+            f"told ({why}); name the role, or accept leaving it to Customer Profiles",
+            candidates=candidates,
         )
 
 

@@ -21,6 +21,7 @@ from slrkit._cli.output import Output
 from slrkit._spec import SETTINGS, about
 from slrkit.exceptions import (
     AccessDeniedError,
+    AmbiguousLinkedRoleError,
     AWSError,
     ConfirmationMismatchError,
     DomainNotEmptyError,
@@ -31,6 +32,8 @@ from slrkit.exceptions import (
     RefusedError,
     SlrkitError,
     ThrottledError,
+    UnknownRoleError,
+    UnreadableRegionsError,
     UnsafeRoleError,
 )
 
@@ -297,6 +300,9 @@ def _exit_code(exc: Exception) -> ExitCode:
 # The fix to name after an error's own message, by the first class that matches.
 _FIXES: Final[tuple[tuple[type[Exception], str], ...]] = (
     (ProfileNotFound, "'aws configure list-profiles' lists the profiles"),
+    (UnknownRoleError, "give it with --role ROLE, or pass --allow-unknown-role to leave it"),
+    (AmbiguousLinkedRoleError, "or give it with --role ROLE"),
+    (UnreadableRegionsError, "check the credentials' access to those regions"),
     (LinkedRoleNotFoundError, "if you know the role, tag the domain: slrkit:linked-role=ROLE"),
     (UnsafeRoleError, "remove it yourself if it must go"),
     (DomainNotFoundError, "check NAME and --region"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Final
 
-from slrkit._cli.core import Command, Context, ExitCode
+from slrkit._cli.core import Command, Context, ExitCode, UsageError
 from slrkit._cli.output import fields, show, table, when
 from slrkit._models import Action, Blocker, DeletionPlan, DeletionReport, Evidence, LinkedRole
 from slrkit._policy import least_privilege_policy
@@ -26,20 +26,12 @@ if TYPE_CHECKING:
 
 __all__ = ["DELETE", "ENSURE", "PLAN_DELETE", "POLICY", "REGIONS", "ROLE", "explain_evidence"]
 
-_EVIDENCE: Final = {
-    Evidence.TAG: "the domain's slrkit:linked-role tag names it, and the role exists",
-    Evidence.OBSERVED_AT_CREATION: "slrkit created the domain and saw this role appear",
-    Evidence.CREATION_TIME: "the only role created close to the domain",
-    Evidence.CREATION_TIME_AND_LAST_USE: "created close to the domain, last used in its region",
-    Evidence.PLAN: "named by an earlier plan, because the domain is gone",
-}
-
 
 def explain_evidence(evidence: Evidence | None) -> str:
     """Why slrkit ties a role to a domain, in words."""
     if evidence is None:
         return "none: the role was read on its own"
-    return f"{evidence}: {_EVIDENCE[evidence]}"
+    return f"{evidence}: {evidence.description}"
 
 
 def _name(parser: argparse.ArgumentParser) -> None:
@@ -88,11 +80,28 @@ def _tag(text: str) -> tuple[str, str]:
     return key, value
 
 
+def _days(text: str) -> int:
+    """A whole number in ASCII digits: `int` also takes other scripts' digits and '1_0'."""
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, got {text!r}")
+    return int(text)
+
+
+def _tags(pairs: list[tuple[str, str]]) -> dict[str, str] | None:
+    """The --tag options as a map; a key given twice is an error, not a silent overwrite."""
+    tags: dict[str, str] = {}
+    for key, value in pairs:
+        if key in tags and tags[key] != value:
+            raise UsageError(f"--tag {key} is given twice, as {tags[key]!r} and {value!r}")
+        tags[key] = value
+    return tags or None
+
+
 def _ensure_arguments(parser: argparse.ArgumentParser) -> None:
     _name(parser)
     parser.add_argument(
         "--expiration-days",
-        type=int,
+        type=_days,
         required=True,
         metavar="N",
         help="days a profile is kept (1 to 1098)",
@@ -129,7 +138,14 @@ def _ensure_lines(result: EnsureResult, name: str, region: str) -> list[str]:
             f"Its service-linked role is {role.name}, recorded in the tag {LINKED_ROLE_TAG}.",
         ]
     elif created and not result.dry_run:
-        lines += ["", f"Its role is not settled yet: 'slrkit role {name} --region {region}'."]
+        why = f" ({result.link_problem})" if result.link_problem else ""
+        lines += [
+            "",
+            (
+                f"Its role was not recorded{why}. 'slrkit role {name} --region {region}' tells "
+                "it once the evidence settles."
+            ),
+        ]
     return lines
 
 
@@ -139,7 +155,7 @@ def _ensure(ctx: Context, args: argparse.Namespace) -> int:
         default_expiration_days=args.expiration_days,
         default_encryption_key=args.kms_key,
         dead_letter_queue_url=args.dlq,
-        tags=dict(args.tag) if args.tag else None,
+        tags=_tags(args.tag),
         dry_run=args.dry_run,
     )
     ctx.out.result(
@@ -284,6 +300,12 @@ def _delete_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-wait", action="store_true", help="do not wait for the role to be removed"
     )
+    parser.add_argument(
+        "--allow-unknown-role",
+        action="store_true",
+        help="delete the domain even when its role cannot be told, leaving the role to "
+        "Customer Profiles",
+    )
     _role_option(parser)
 
 
@@ -295,7 +317,9 @@ def _ask_confirmation(ctx: Context, args: argparse.Namespace) -> str:
             f"refusing to delete domain {name!r} unconfirmed: there is no terminal to ask "
             f"on; pass --confirm {name}"
         )
-    plan = ctx.kit(args.region).plan_domain_deletion(name, role_name=args.role)
+    plan = ctx.kit(args.region).plan_domain_deletion(
+        name, role_name=args.role, allow_unknown_role=args.allow_unknown_role
+    )
     ctx.out.tell([*_plan_lines(plan), ""])
     blocking = [b for b in plan.blockers if not (b.code == "data" and args.allow_data_loss)]
     if blocking:
@@ -323,7 +347,7 @@ def _report_lines(report: DeletionReport) -> list[str]:
             f"--confirm {name} --role {role}' makes sure it is gone."
         )
     else:
-        head += " No service-linked role was identified for it."
+        head += " Its role could not be told; it was left to Customer Profiles."
     steps = table(
         ("STEP", "OUTCOME", "DETAIL"), [(s.name, s.outcome, s.detail) for s in report.steps]
     )
@@ -350,6 +374,7 @@ def _delete(ctx: Context, args: argparse.Namespace) -> int:
         allow_data_loss=args.allow_data_loss,
         wait=not args.no_wait,
         role_name=args.role,
+        allow_unknown_role=args.allow_unknown_role,
     )
     ctx.out.result({"report": report}, _report_lines(report))
     return ExitCode.OK
