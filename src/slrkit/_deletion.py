@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Final
 
-from slrkit import _evidence
+from slrkit import _attribution, _evidence
 from slrkit._models import (
     Blocker,
     DeletionPlan,
@@ -74,7 +74,9 @@ def plan(
             )
         try:
             role = (
-                _named(verbs, domain, role_name) if role_name else _evidence.identify(verbs, domain)
+                _named(verbs, domain, role_name)
+                if role_name
+                else _attribution.identify(verbs, domain)
             )
         except LinkedRoleError as exc:
             unknown = str(exc)
@@ -118,7 +120,7 @@ def _named(verbs: Verbs, domain: Domain, role_name: str) -> LinkedRole:
     data = verbs.get_role(role_name)
     if data is None:
         raise UnknownRoleError(domain.name, f"the role named, {role_name}, does not exist")
-    why = _evidence.contradiction(verbs, domain, data)
+    why = _attribution.contradiction(verbs, domain, data)
     if why is not None:
         raise UnknownRoleError(domain.name, f"the role named does not fit: {why}")
     return _evidence.with_evidence(verbs.linked(data), Evidence.NAMED)
@@ -237,7 +239,7 @@ def _remove_role(
     if data is not None:
         # A listing may still show the domain this run deleted; one that DeleteDomain did not
         # delete ("not found, or access denied") may well be alive, and counts.
-        holders = _evidence.claimants(verbs, data, gone=planned.domain if deleted else None)
+        holders = _attribution.claimants(verbs, data, gone=planned.domain if deleted else None)
         if holders:
             # Another live domain could own the role: DeleteServiceLinkedRole is for
             # orphans only. IAM would refuse a role in use; slrkit does not ask.

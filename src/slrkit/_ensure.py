@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from slrkit import _evidence
+from slrkit import _attribution, _evidence
 from slrkit._models import Action, EnsureResult, Evidence, FieldChange
 from slrkit._spec import TAGS, about, to_api
 from slrkit._validate import LINKED_ROLE_TAG
@@ -80,13 +80,13 @@ def _create(
                 link_problem="the role was not awaited (wait_for_role=False)",
             )
         try:
-            link, data = _evidence.observe_new_role(verbs, domain, before)
+            link, data = _attribution.observe_new_role(verbs, domain, before)
         except BaseException:
             site.account.creations.record(domain, None)
             raise
         site.account.creations.record(domain, link.role)
     if link.role is None or data is None:
-        problem = str(_evidence.unlinked(domain, link, verbs.site.clock.now()))
+        problem = str(_attribution.unlinked(domain, link, verbs.site.clock.now()))
         _log.warning("not tagging domain %s: %s", name, problem)
         return EnsureResult(
             action=Action.CREATED, domain=domain, changes=wanted.as_new(), link_problem=problem

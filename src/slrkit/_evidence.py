@@ -29,25 +29,19 @@ rather than guesses. A role is an *orphan*, which slrkit may delete, only when
 no live domain could own it (`holders`): one with no role of its own holds any
 later role of its region, however much later, and a tag never clears a domain
 of a role created with it.
+
+The rules here read nothing and call nothing; `slrkit._attribution` reads the
+account and applies them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 
 from slrkit._models import Evidence, LinkedRole
-from slrkit._validate import is_profile_role, validate_linked_role_name
-from slrkit.exceptions import (
-    AmbiguousLinkedRoleError,
-    InvalidInputError,
-    LinkedRoleError,
-    LinkedRoleNotFoundError,
-    UnreadableRegionsError,
-)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -55,7 +49,6 @@ if TYPE_CHECKING:
     from mypy_boto3_iam.type_defs import RoleTypeDef
 
     from slrkit._models import Domain
-    from slrkit._verbs import Verbs
 
 __all__ = [
     "CLOCK_SKEW",
@@ -64,20 +57,15 @@ __all__ = [
     "SLR_LAUNCH",
     "DomainFacts",
     "Link",
+    "Reason",
     "RoleFacts",
     "Settlement",
-    "claimants",
-    "contradiction",
+    "claims",
     "could_own",
     "holders",
-    "identify",
-    "observe_new_role",
     "settle",
-    "unlinked",
     "with_evidence",
 ]
-
-_log = logging.getLogger("slrkit")
 
 CREATION_WINDOW: Final = dt.timedelta(minutes=2)
 """How long after its domain's CreatedAt a role's CreateDate may be (premise 2)."""
@@ -177,10 +165,10 @@ class Settlement:
     owners: Mapping[str, tuple[str, str]]
 
 
-def _claims(
+def claims(
     domains: Sequence[DomainFacts], roles: Mapping[str, RoleFacts]
 ) -> dict[tuple[str, str], tuple[str, Evidence]]:
-    """The tags and observations that count: admissible, and no other domain's too."""
+    """The tags and observations that count, by domain: admissible, and no other domain's too."""
     admissible: dict[tuple[str, str], tuple[str, Evidence]] = {}
     claimants: dict[str, set[tuple[str, str]]] = {}
     for domain in domains:
@@ -220,7 +208,7 @@ def settle(
     by_name = {role.name: role for role in roles}
     links: dict[tuple[str, str], Link] = {}
     owners: dict[str, tuple[str, str]] = {}
-    for key, (name, evidence) in _claims(domains, by_name).items():
+    for key, (name, evidence) in claims(domains, by_name).items():
         links[key] = Link(role=name, evidence=evidence)
         owners[name] = key
     while True:
@@ -333,303 +321,3 @@ def _borne_out(
 def with_evidence(role: LinkedRole, evidence: Evidence) -> LinkedRole:
     """*role*, marked with the evidence that ties it to its domain."""
     return attrs.evolve(role, evidence=evidence)
-
-
-# -- reading the account ------------------------------------------------------------------------
-
-
-def _tag_name(domain: Domain) -> str | None:
-    """The domain's tag, when it can name a Customer Profiles role at all."""
-    tag = domain.linked_role_name
-    if tag is None:
-        return None
-    try:
-        return validate_linked_role_name(tag, "slrkit:linked-role")
-    except InvalidInputError as exc:
-        _log.warning("domain %s: ignoring its tag: %s", domain.name, exc)
-        return None
-
-
-def _facts(verbs: Verbs, domain: Domain) -> DomainFacts:
-    observed = verbs.site.account.creations.observed(domain)
-    facts = DomainFacts.of(domain, observed=observed)
-    return attrs.evolve(facts, tag=_tag_name(domain))
-
-
-def unlinked(domain: Domain, link: Link, now: dt.datetime) -> LinkedRoleError:
-    """The error that says why *domain* has no role in *link*, in words for people."""
-    if link.reason == "young":
-        age = int((now - domain.created_at).total_seconds())
-        return LinkedRoleNotFoundError(
-            domain.name,
-            f"domain {domain.name!r} was created {age}s ago and its role may still be "
-            f"propagating; the evidence settles {int(SETTLE_AFTER.total_seconds() // 60)} "
-            "minutes after creation",
-            candidates=link.candidates,
-        )
-    if link.reason == "ambiguous":
-        return AmbiguousLinkedRoleError(
-            domain.name, link.candidates, rivals=[f"{r}/{n}" for r, n in link.rivals]
-        )
-    legacy = (
-        "; if the domain predates service-linked roles (June 8, 2023), tag it with "
-        "slrkit:linked-role=<role name>"
-        if domain.created_at < SLR_LAUNCH
-        else ""
-    )
-    return LinkedRoleNotFoundError(
-        domain.name,
-        f"no Customer Profiles role fits domain {domain.name!r} (created "
-        f"{domain.created_at:%Y-%m-%d %H:%M:%S}): none that no other domain accounts for "
-        f"was created within {int(CREATION_WINDOW.total_seconds())}s of it and used only in "
-        f"its region{legacy}",
-    )
-
-
-def _roles_near(verbs: Verbs, facts: DomainFacts) -> tuple[dict[str, RoleFacts], list[str]]:
-    """Every role, with the last use read (GetRole) for those the domain could own."""
-    listed = verbs.list_roles()
-    roles = {name: RoleFacts._from_api(data) for name, data in listed.items()}
-    near = [name for name, role in roles.items() if could_own(facts, role)]
-    for name in near:
-        data = verbs.get_role(name)
-        if data is None:
-            del roles[name]
-        else:
-            roles[name] = RoleFacts._from_api(data)
-    return roles, [name for name in near if name in roles]
-
-
-def _domains_for(
-    verbs: Verbs, domain: DomainFacts, roles: Iterable[RoleFacts]
-) -> list[DomainFacts]:
-    """The domain and every other that could own one of *roles*: its region, or every region.
-
-    Only a role never used could belong to a domain of another region; then every
-    region of the account is read. Domains this process created lately are added
-    when a listing does not show them yet.
-
-    Raises:
-        UnreadableRegionsError: A region that had to be read could not be.
-    """
-    if any(role.last_used_region is None for role in roles):
-        try:
-            found = verbs.domains_everywhere()
-        except UnreadableRegionsError as exc:
-            raise UnreadableRegionsError(domain.name, exc.regions) from None
-    else:
-        found = {verbs.region: verbs.list_domains()}
-    facts = {domain.key: domain}
-    for listed in found.values():
-        for other in listed:
-            facts.setdefault((other.region, other.name), _facts(verbs, other))
-    since = verbs.site.clock.now() - SETTLE_AFTER
-    for region, name, created_at, role in verbs.site.account.creations.since(since):
-        if region in found:
-            facts.setdefault(
-                (region, name),
-                DomainFacts(region=region, name=name, created_at=created_at, observed=role),
-            )
-    return list(facts.values())
-
-
-def identify(verbs: Verbs, domain: Domain) -> LinkedRole:
-    """The domain's role, by its tag when the tag counts, else by the evidence.
-
-    Raises:
-        LinkedRoleNotFoundError: No role fits, or the domain is too young to tell.
-        AmbiguousLinkedRoleError: Several roles fit, or another domain could own it.
-        UnreadableRegionsError: A region that had to be read could not be.
-        AWSError: An API call failed.
-    """
-    facts = _facts(verbs, domain)
-    claimed = facts.tag or facts.observed
-    if claimed is not None:
-        role = _claimed_role(verbs, facts, claimed)
-        if role is not None:
-            return role
-    roles, near = _roles_near(verbs, facts)
-    now = verbs.site.clock.now()
-    others = _domains_for(verbs, facts, [roles[n] for n in near]) if near else [facts]
-    link = settle(others, roles.values(), now=now).links[facts.key]
-    if link.role is None or link.evidence is None:
-        raise unlinked(domain, link, now)
-    data = verbs.get_role(link.role)
-    if data is None:
-        raise LinkedRoleNotFoundError(domain.name, f"role {link.role} vanished while being read")
-    return with_evidence(verbs.linked(data), link.evidence)
-
-
-def _claimed_role(verbs: Verbs, facts: DomainFacts, name: str) -> LinkedRole | None:
-    """The role the domain's tag (or this process's observation) names, if that claim counts."""
-    data = verbs.get_role(name)
-    if data is None or not is_profile_role(data["RoleName"], data["Path"]):
-        # Gone, or not a Customer Profiles role, which slrkit never touches: the
-        # evidence decides instead.
-        _log.warning("domain %s: its tag names %s, which is not usable", facts.name, name)
-        return None
-    role = RoleFacts._from_api(data)
-    others = _domains_for(verbs, facts, [role])
-    claim = _claims(others, {role.name: role}).get(facts.key)
-    if claim is None:
-        _log.warning(
-            "domain %s: its tag names %s, which another domain claims or it cannot own",
-            facts.name,
-            name,
-        )
-        return None
-    return with_evidence(verbs.linked(data), claim[1])
-
-
-def observe_new_role(
-    verbs: Verbs, domain: Domain, before: Iterable[str]
-) -> tuple[Link, RoleTypeDef | None]:
-    """Watch the role of a domain this process just created appear, and judge it.
-
-    A role that was listed before the CreateDomain call is never a candidate. A
-    new role is the domain's only when every other domain that could own it is
-    ruled out. The wait ends when a new role fits the domain; a decision that
-    waiting cannot change is returned at once.
-
-    Args:
-        verbs: The creating operation's verbs; the wait draws on its deadline.
-        domain: The domain just created.
-        before: The roles listed before the CreateDomain call.
-
-    Returns:
-        The judgement, and the role as GetRole read it when it is the domain's.
-
-    Raises:
-        RetryDeadlineError: No new role that the domain could own appeared in time.
-        UnreadableRegionsError: A region that had to be read could not be.
-        AWSError: An API call failed.
-    """
-    seen_before = set(before)
-    facts = DomainFacts.of(domain)
-    read: dict[str, RoleTypeDef] = {}
-    waits = verbs.deadline.waits(f"the service-linked role of domain {domain.name!r} to appear")
-    creations = verbs.site.account.creations
-    while True:
-        listed = {name: RoleFacts._from_api(data) for name, data in verbs.list_roles().items()}
-        # Roles this process saw appear for its other creations are theirs, and a role made
-        # before this domain cannot be its own: neither needs reading.
-        theirs = {role for *_, role in creations.since(facts.created_at - SETTLE_AFTER) if role}
-        unread = listed.keys() - seen_before - read.keys() - theirs
-        # ListRoles omits RoleLastUsed: GetRole tells where each new role was used, once.
-        for name in sorted(unread):
-            if not could_own(facts, listed[name]):
-                continue
-            data = verbs.get_role(name)
-            if data is not None:
-                read[name] = data
-        new = {n: RoleFacts._from_api(read[n]) for n in listed if n in read}
-        fits = [role for role in new.values() if could_own(facts, role)]
-        if fits:
-            link = _judge(verbs, facts, new, {**listed, **new})
-            if link is not None:
-                return link, (read[link.role] if link.role is not None else None)
-        waits.wait(last_state="no new role yet")
-
-
-def _judge(
-    verbs: Verbs, facts: DomainFacts, new: Mapping[str, RoleFacts], roles: Mapping[str, RoleFacts]
-) -> Link | None:
-    """The verdict on the new roles that fit a domain just created; None to wait for more.
-
-    Other domains settle first (by tags, observations and time). This one is young,
-    so a role is its own only when no other domain that is not settled could own it.
-    """
-    others = _domains_for(verbs, facts, new.values())
-    settled = settle(
-        [d for d in others if d.key != facts.key], roles.values(), now=verbs.site.clock.now()
-    )
-    free = [r for r in new.values() if r.name not in settled.owners and could_own(facts, r)]
-    if not free:
-        return None  # every new role that fits is another domain's: its own is still to come
-    rivals = sorted(
-        {
-            other.key
-            for other in others
-            if other.key != facts.key and settled.links[other.key].role is None
-            for role in free
-            if could_own(other, role)
-        }
-    )
-    if len(free) == 1 and not rivals:
-        return Link(role=free[0].name, evidence=Evidence.OBSERVED_AT_CREATION)
-    return Link(
-        role=None,
-        reason="ambiguous",
-        candidates=tuple(sorted(r.name for r in free)),
-        rivals=tuple(rivals),
-    )
-
-
-def _account_roles(verbs: Verbs, read: RoleTypeDef) -> dict[str, RoleFacts]:
-    """Every Customer Profiles role of the account, with *read* as GetRole gave it."""
-    roles = {name: RoleFacts._from_api(data) for name, data in verbs.list_roles().items()}
-    roles[read["RoleName"]] = RoleFacts._from_api(read)
-    return roles
-
-
-def contradiction(verbs: Verbs, domain: Domain, read: RoleTypeDef) -> str | None:
-    """Why the role a caller names for *domain* cannot be its, or None when nothing says so.
-
-    The caller's word settles what the evidence cannot tell; it does not overrule
-    evidence: a role last used in another region, a role another domain holds, or
-    a domain whose own tag or observation names another role.
-
-    Raises:
-        UnreadableRegionsError: A region that had to be read could not be.
-        AWSError: An API call failed.
-    """
-    role = RoleFacts._from_api(read)
-    facts = _facts(verbs, domain)
-    if role.last_used_region not in (None, domain.region):
-        return f"role {role.name} was last used in {role.last_used_region}, not {domain.region}"
-    domains = _domains_for(verbs, facts, [role])
-    settled = settle(domains, _account_roles(verbs, read).values(), now=verbs.site.clock.now())
-    owner = settled.owners.get(role.name)
-    if owner is not None and owner != facts.key:
-        return f"role {role.name} is domain {owner[0]}/{owner[1]}'s by the evidence"
-    own = settled.links[facts.key].role
-    if own is not None and own != role.name:
-        return f"the evidence says domain {domain.name}'s role is {own}"
-    return None
-
-
-def claimants(verbs: Verbs, read: RoleTypeDef, *, gone: Domain | None) -> list[str]:
-    """The live domains (``region/name``) that could own the role: none for an orphan.
-
-    The evidence weighs every domain, *gone* included (a domain just deleted, whose
-    role this is believed to be); of the others, `holders` are those that could own
-    the role. A listing may still show *gone*: it never counts as live.
-
-    Raises:
-        UnreadableRegionsError: A region that had to be read could not be.
-        AWSError: An API call failed.
-    """
-    role = RoleFacts._from_api(read)
-    try:
-        if role.last_used_region is None:
-            found = verbs.domains_everywhere()
-        else:
-            found = verbs.domains_in([role.last_used_region])
-    except UnreadableRegionsError as exc:
-        raise UnreadableRegionsError(gone.name if gone else "", exc.regions) from None
-    live = [
-        _facts(verbs, other)
-        for listed in found.values()
-        for other in listed
-        if gone is None
-        or (other.region, other.name, other.created_at) != (gone.region, gone.name, gone.created_at)
-    ]
-    weighed = [*live, _facts(verbs, gone)] if gone is not None else live
-    held = holders(
-        role,
-        live,
-        domains=weighed,
-        roles=_account_roles(verbs, read).values(),
-        now=verbs.site.clock.now(),
-    )
-    return sorted(f"{d.region}/{d.name}" for d in held)

@@ -14,7 +14,6 @@ import datetime as dt
 import functools
 import itertools
 import logging
-import queue
 import threading
 from typing import TYPE_CHECKING, TypeVar
 
@@ -32,7 +31,8 @@ from slrkit._audit import (
     RoleStatus,
 )
 from slrkit._clients import Clients, make_client
-from slrkit._clock import Clock, Crew, SystemClock, crew
+from slrkit._clock import Clock, SystemClock
+from slrkit._pool import run
 from slrkit._ratelimit import RateLimiter, RateLimits
 from slrkit._regions import SUPPORTED_REGIONS, validate_region
 from slrkit._retry import RetryPolicy, system_random
@@ -463,46 +463,7 @@ class Fleet:
             return self._shared.setdefault(acct.label, (iam, account))
 
     def _run(self, tasks: Sequence[Callable[[], _T]]) -> list[_T]:
-        """Run *tasks* on at most ``max_workers`` threads; results in task order.
-
-        A pool of its own rather than `concurrent.futures`: the virtual clock of
-        `slrkit.testing` must hear (through `slrkit._clock.crew`) when each worker
-        is done, so that time moves as it would for concurrent threads.
-        """
-        if not tasks:
-            return []
-        results: dict[int, _T] = {}
-        work: queue.SimpleQueue[int] = queue.SimpleQueue()
-        for index in range(len(tasks)):
-            work.put(index)
-        failures: list[BaseException] = []
-        size = min(self._workers, len(tasks))
-
-        def worker(members: Crew) -> None:
-            try:
-                while True:
-                    try:
-                        index = work.get_nowait()
-                    except queue.Empty:
-                        return
-                    results[index] = tasks[index]()
-            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
-                failures.append(exc)
-            finally:
-                members.leave()
-
-        with crew(self._clock, size) as members:
-            threads = [
-                threading.Thread(target=worker, args=(members,), name=f"slrkit-fleet-{n}")
-                for n in range(size)
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        if failures:
-            raise failures[0]
-        return [results[index] for index in range(len(tasks))]
+        return run(tasks, workers=self._workers, clock=self._clock)
 
     def _say(self, line: str) -> None:
         _log.info("%s", line)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, cast
 import attrs
 import boto3
 
-from slrkit import _deletion, _ensure, _evidence
+from slrkit import _attribution, _deletion, _ensure
 from slrkit._clients import Clients, make_client
 from slrkit._clock import Clock, SystemClock
 from slrkit._regions import SUPPORTED_REGIONS, validate_region
@@ -267,7 +267,7 @@ class ProfilesKit:
         """
         validate_domain_name(name)
         verbs = self._verbs()
-        return _evidence.identify(verbs, verbs.get_domain(name))
+        return _attribution.identify(verbs, verbs.get_domain(name))
 
     # -- deletion ---------------------------------------------------------------------------
 
