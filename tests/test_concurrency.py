@@ -130,7 +130,9 @@ def test_concurrent_ensures_of_one_name_make_one_domain_that_both_see() -> None:
     assert fake.domains(REGION) == ("acme",)
     assert len(fake.calls_to("CreateDomain")) == 2
     actions = sorted(str(getattr(r, "action", None)) for r in results)
-    assert actions == ["created", "unchanged"]
+    # The second may find the domain before its creator tagged it: it then records the link
+    # itself, the same one (the virtual clock lets it settle at once).
+    assert actions in (["created", "unchanged"], ["created", "updated"])
     for result in results:
         domain = getattr(result, "domain", None)
         assert domain is not None
@@ -154,6 +156,9 @@ def test_sixteen_concurrent_ensures_of_one_name_make_one_domain() -> None:
     assert fake.domains(REGION) == ("acme",)
     actions = [str(getattr(r, "action", None)) for r in results]
     assert actions.count("created") == 1
-    assert set(actions) <= {"created", "unchanged"}
+    assert set(actions) <= {"created", "unchanged", "updated"}
     assert all(getattr(getattr(r, "domain", None), "name", None) == "acme" for r in results)
     assert len(fake.linked_roles(include_pending=True)) == 1
+    [role] = fake.roles_in_use()
+    tags = fake.client("customer-profiles", REGION).get_domain(DomainName="acme").get("Tags", {})
+    assert tags.get("slrkit:linked-role") in (None, role)

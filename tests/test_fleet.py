@@ -280,12 +280,16 @@ def specs(per_region: int = PER_REGION, days: int = 30) -> list[DomainSpec]:
 
 
 def existing_estate() -> FakeAWS:
-    """The throttled fake holding every domain of `specs` already, made by other tools."""
+    """The throttled fake holding every domain of `specs` already, each tagged with its role
+    (as slrkit leaves an estate it made), but with settings to bring to the specs."""
     fake = FakeAWS(account_id=ACCOUNT)
     for region in SUPPORTED_REGIONS:
         client = profiles(fake, region)
         for n in range(PER_REGION):
             client.create_domain(DomainName=f"d{n:02}", DefaultExpirationDays=1)
+    for role, [arn] in fake.roles_in_use().items():
+        region = arn.split(":")[3]
+        profiles(fake, region).tag_resource(resourceArn=arn, tags={"slrkit:linked-role": role})
     fake.clear_calls()
     return throttled_estate(fake)
 

@@ -133,6 +133,11 @@ def test_account_id_is_looked_up_once_per_kit(fake: FakeAWS) -> None:
     """Without account_id the kit asks STS once, then remembers."""
     kit = ProfilesKit(REGION, session=fake.session(REGION), clock=fake.clock)
     create_untagged(fake, "one")
+    [role] = fake.roles_in_use()
+    raw_profiles(fake).tag_resource(
+        resourceArn=f"arn:aws:profile:{REGION}:{ACCOUNT}:domains/one",
+        tags={"slrkit:linked-role": role},
+    )
     fake.clear_calls()
     kit.ensure_domain("one", default_expiration_days=30)
     kit.ensure_domain("one", default_expiration_days=30)
@@ -283,15 +288,56 @@ def test_dry_run_writes_nothing(fake: FakeAWS, kit: ProfilesKit, exists: bool) -
 
 
 def test_ensure_turns_a_create_race_into_an_update(fake: FakeAWS, kit: ProfilesKit) -> None:
-    """If another writer creates the domain between read and create, ensure updates it."""
+    """If another writer creates the domain between read and create, ensure updates it, and
+    records the link the other writer did not."""
     create_untagged(fake, "acme")
     fake.fail("GetDomain", code="ResourceNotFoundException", times=1)
     fake.clear_calls()
     result = kit.ensure_domain("acme", default_expiration_days=365)
     assert result.action is Action.UPDATED
-    assert ops(fake) == ["GetDomain", "ListRoles", "CreateDomain", "GetDomain", "UpdateDomain"]
+    assert ops(fake)[:4] == ["GetDomain", "ListRoles", "CreateDomain", "GetDomain"]
     assert fake.calls[2].error_code == "BadRequestException"
+    assert writes(fake) == ["CreateDomain", "UpdateDomain", "TagResource"]
+    assert [c.field for c in result.changes] == [
+        "default_expiration_days",
+        "tags[slrkit:linked-role]",
+    ]
     assert fake.domains(REGION) == ("acme",)
+
+
+def test_ensure_records_the_link_a_domain_lacks(fake: FakeAWS, kit: ProfilesKit) -> None:
+    """An existing domain without a link tag (made by other tools, or by a creation cut short)
+    gets one when the evidence tells its role; the repair is reported as a change."""
+    create_untagged(fake, "acme")
+    [role] = fake.roles_in_use()
+    result = kit.ensure_domain("acme", default_expiration_days=30)
+    assert result.action is Action.UPDATED
+    assert [(c.field, c.old, c.new) for c in result.changes] == [
+        ("tags[slrkit:linked-role]", None, role)
+    ]
+    assert result.linked_role is not None
+    assert result.linked_role.name == role
+    assert raw_profiles(fake).get_domain(DomainName="acme")["Tags"] == {"slrkit:linked-role": role}
+    again = kit.ensure_domain("acme", default_expiration_days=30)
+    assert again.action is Action.UNCHANGED
+
+
+def test_ensure_waits_for_a_young_untagged_domain_to_settle(
+    fake: FakeAWS, kit: ProfilesKit
+) -> None:
+    """A domain a minute old without a link tag is waited for until the evidence can tell its
+    role (SETTLE_AFTER), within the deadline; a dry run does not wait, and says why."""
+    raw_profiles(fake).create_domain(DomainName="acme", DefaultExpirationDays=30)
+    fake.advance(60)
+    dry = kit.ensure_domain("acme", default_expiration_days=30, dry_run=True)
+    assert dry.action is Action.UNCHANGED
+    assert dry.link_problem is not None
+    assert "may still be propagating" in dry.link_problem
+    started = fake.clock.monotonic()
+    result = kit.ensure_domain("acme", default_expiration_days=30)
+    assert fake.clock.monotonic() - started >= SETTLE_AFTER.total_seconds() - 60
+    assert result.linked_role is not None
+    assert result.linked_role.name == next(iter(fake.roles_in_use()))
 
 
 @pytest.mark.parametrize(

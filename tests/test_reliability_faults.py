@@ -719,8 +719,10 @@ def test_iam_propagation_delay(delay: float, outcome: type[SlrkitError] | None) 
     assert "service-linked role of domain 'acme'" in str(caught.value)
     assert fake.domains(REGION) == (DOMAIN,)
     fake.advance(delay)
-    assert kit.ensure_domain(DOMAIN, default_expiration_days=DAYS).action is Action.UNCHANGED
     [role] = fake.roles_in_use()
+    rerun = kit.ensure_domain(DOMAIN, default_expiration_days=DAYS)
+    assert rerun.action is Action.UPDATED
+    assert [c.field for c in rerun.changes] == ["tags[slrkit:linked-role]"]
     assert kit.describe_linked_role(DOMAIN).name == role
 
 

@@ -155,8 +155,8 @@ def _arn(region: str, name: str) -> str:
 class World:
     """What the machine shares between examples: one fake, its sessions, and the kits.
 
-    Building a kit costs more than a whole example, so the fake is reset between
-    examples instead, and the kits stay. Each example must still start alike:
+    Building clients costs more than a whole example, so the fake is reset between
+    examples instead, and the clients stay. Each example must still start alike:
     botocore's retry quota lives in each client, so after an example whose faults
     spent retries the kits get fresh clients, and the jitter is reseeded. A hook
     on each kit's session counts the calls of the current step, so that a fault
@@ -176,35 +176,46 @@ class World:
         for session in self.sessions.values():
             session.events.register("before-parameter-build", self._before_call)
         self.kits: dict[str, ProfilesKit] = {}
+        self.iam: IAMClient
+        self.profiles: dict[str, CustomerProfilesClient] = {}
         self.raw = {region: self.fake.client("customer-profiles", region) for region in REGIONS}
 
     def start_example(self) -> None:
-        """Put the world back where every example starts."""
+        """Put the world back where every example starts.
+
+        The kits are new each time (they remember what they created, and the reset fake
+        repeats names, times and role ids); their clients are new only after an example
+        spent botocore's retry quota.
+        """
         self.fake.reset()
         self.deletes_of_used_roles.clear()
         self.kit_tags.clear()
         self.jitter.seed(0)
         if self.spent_retries:
             iam = self.sessions[REGIONS[0]]
-            shared_iam = cast("IAMClient", make_client(iam, "iam", REGIONS[0]))
-            self.kits = {
-                region: ProfilesKit(
-                    region,
-                    session=session,
-                    account_regions=REGIONS,
-                    profiles_client=cast(
-                        "CustomerProfilesClient", make_client(session, "customer-profiles", region)
-                    ),
-                    iam_client=shared_iam,
-                    clock=self.fake.clock,
-                    account_id=ACCOUNT,
-                    # A long deadline: waits are virtual, and a step must be able to finish.
-                    retry=RetryPolicy(deadline=900.0),
-                    rand=self.jitter.random,
+            self.iam = cast("IAMClient", make_client(iam, "iam", REGIONS[0]))
+            self.profiles = {
+                region: cast(
+                    "CustomerProfilesClient", make_client(session, "customer-profiles", region)
                 )
                 for region, session in self.sessions.items()
             }
             self.spent_retries = False
+        self.kits = {
+            region: ProfilesKit(
+                region,
+                session=session,
+                account_regions=REGIONS,
+                profiles_client=self.profiles[region],
+                iam_client=self.iam,
+                clock=self.fake.clock,
+                account_id=ACCOUNT,
+                # A long deadline: waits are virtual, and a step must be able to finish.
+                retry=RetryPolicy(deadline=900.0),
+                rand=self.jitter.random,
+            )
+            for region, session in self.sessions.items()
+        }
 
     def _before_call(self, event_name: str, params: dict[str, object], **_: object) -> None:
         operation = event_name.rsplit(".", 1)[-1]

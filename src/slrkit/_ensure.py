@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from slrkit import _attribution, _evidence
+from slrkit._evidence import SETTLE_AFTER
 from slrkit._models import Action, EnsureResult, Evidence, FieldChange
 from slrkit._spec import TAGS, about, to_api
 from slrkit._validate import LINKED_ROLE_TAG
-from slrkit.exceptions import AWSError
+from slrkit.exceptions import AWSError, LinkedRoleError
 
 if TYPE_CHECKING:
-    from slrkit._models import Domain
+    from slrkit._models import Domain, LinkedRole
     from slrkit._spec import DomainSettings
     from slrkit._verbs import Verbs
 
@@ -102,9 +103,18 @@ def _create(
 def update(verbs: Verbs, current: Domain, wanted: DomainSettings, *, dry_run: bool) -> EnsureResult:
     """Bring the existing domain *current* to *wanted*, writing only what differs.
 
+    A domain without a link tag gets one when the evidence tells its role (a
+    creation cut short, or a domain made by other tools): the repair is one of
+    the changes. A domain too young for the evidence is waited for, within the
+    deadline, except on a dry run.
+
     Raises:
+        RetryDeadlineError: The domain would settle only after the deadline.
         AWSError: An API call failed.
     """
+    linked, link_problem = None, None
+    if LINKED_ROLE_TAG not in current.tags:
+        current, linked, link_problem = _repair(verbs, current, wait=not dry_run)
     changes: list[FieldChange] = []
     request: dict[str, object] = {}
     for field, value in wanted.managed():
@@ -115,15 +125,24 @@ def update(verbs: Verbs, current: Domain, wanted: DomainSettings, *, dry_run: bo
             changes.append(FieldChange(field=field.name, old=have, new=want))
             request[about(field).api] = "" if want is None else to_api(want)
     new_tags = {k: v for k, v in (wanted.tags or {}).items() if current.tags.get(k) != v}
+    if linked is not None:
+        new_tags[LINKED_ROLE_TAG] = linked.name
     changes.extend(
         FieldChange(field=f"{TAGS}[{k}]", old=current.tags.get(k), new=v)
         for k, v in new_tags.items()
     )
     if not changes:
-        return EnsureResult(action=Action.UNCHANGED, domain=current, changes=())
+        return EnsureResult(
+            action=Action.UNCHANGED, domain=current, changes=(), link_problem=link_problem
+        )
     if dry_run:
         return EnsureResult(
-            action=Action.UPDATED, domain=current, changes=tuple(changes), dry_run=True
+            action=Action.UPDATED,
+            domain=current,
+            changes=tuple(changes),
+            linked_role=linked,
+            link_problem=link_problem,
+            dry_run=True,
         )
     domain = current
     if request:
@@ -132,4 +151,30 @@ def update(verbs: Verbs, current: Domain, wanted: DomainSettings, *, dry_run: bo
     if new_tags:
         verbs.tag_domain(domain, new_tags)
         domain = attrs.evolve(domain, tags={**domain.tags, **new_tags})
-    return EnsureResult(action=Action.UPDATED, domain=domain, changes=tuple(changes))
+    return EnsureResult(
+        action=Action.UPDATED,
+        domain=domain,
+        changes=tuple(changes),
+        linked_role=linked,
+        link_problem=link_problem,
+    )
+
+
+def _repair(
+    verbs: Verbs, domain: Domain, *, wait: bool
+) -> tuple[Domain, LinkedRole | None, str | None]:
+    """The domain as it is now, the role to record on it, or why there is none."""
+    age = verbs.site.clock.now() - domain.created_at
+    if wait and age < SETTLE_AFTER:
+        verbs.deadline.wait_out(
+            (SETTLE_AFTER - age).total_seconds(),
+            f"domain {domain.name!r} to settle, so that the evidence can tell its role",
+        )
+        # Its creator may have tagged it meanwhile.
+        domain = verbs.get_domain(domain.name)
+        if LINKED_ROLE_TAG in domain.tags:
+            return domain, None, None
+    try:
+        return domain, _attribution.identify(verbs, domain), None
+    except LinkedRoleError as exc:
+        return domain, None, str(exc)

@@ -123,6 +123,14 @@ class Deadline:
         """A fresh backoff sequence for one condition, drawing on this deadline."""
         return WaitLoop(self, waiting_for)
 
+    def wait_out(self, seconds: float, waiting_for: str) -> None:
+        """Sleep *seconds* at once, for a condition known to hold only then.
+
+        Raises:
+            RetryDeadlineError: The sleep would cross the deadline; nothing was slept.
+        """
+        self._sleep(waiting_for, seconds, None)
+
     def _sleep(self, waiting_for: str, delay: float, last_state: str | None) -> None:
         if self.elapsed + delay > self._budget:
             raise RetryDeadlineError(

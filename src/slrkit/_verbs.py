@@ -325,8 +325,11 @@ class Verbs:
             try:
                 found[region] = Verbs(site, self.calls.in_region(region)).list_domains()
             except AccessDeniedError as exc:
-                # Denied (by a policy or an SCP) is for good; throttling and the like are
-                # not, and propagate as themselves: running again may well succeed.
+                # Denied elsewhere (by an SCP, say) is for good: the region cannot be read.
+                # Denied in the site's own region is a missing permission, said as such;
+                # throttling and the like propagate too: running again may well succeed.
+                if region == self.region:
+                    raise
                 unread.append((region, f"{exc.code}: {exc.message}"))
             except AWSError as exc:
                 if exc.code not in _REGION_NOT_ENABLED:
