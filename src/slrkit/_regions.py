@@ -34,14 +34,15 @@ REGION_NAMES: Final = MappingProxyType(
 SUPPORTED_REGIONS: Final[tuple[str, ...]] = tuple(REGION_NAMES)
 """The ten region codes where Customer Profiles runs, in the order of the AWS table."""
 
-_REGION_SHAPE: Final = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_REGION_SHAPE: Final = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
 
 
 def validate_region(region: object) -> str:
     """Return *region* if Customer Profiles runs there.
 
-    Nothing is normalised: ``"EU-WEST-2"`` and ``"us-east-1 "`` are refused, because
-    botocore would build a wrong endpoint from them without complaint.
+    Nothing is normalised: ``"EU-WEST-2"`` and ``"us-east-1 "`` are refused (with
+    the region they most likely mean), because botocore would build a wrong
+    endpoint from them without complaint.
 
     Raises:
         UnsupportedRegionError: The region is empty, malformed or not in the table. The
@@ -54,8 +55,8 @@ def validate_region(region: object) -> str:
     if not isinstance(region, str) or not region:
         rule = f"must be one of the supported regions: {supported}"
         raise UnsupportedRegionError(region, rule)
-    if not _REGION_SHAPE.match(region):
-        suggestion = _closest(region.strip().lower())
+    if not _REGION_SHAPE.fullmatch(region):
+        suggestion = _closest(region)
         hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
         rule = f"is not a region code like 'eu-west-2'{hint}; supported: {supported}"
         raise UnsupportedRegionError(region, rule, suggestion)
@@ -68,18 +69,32 @@ def validate_region(region: object) -> str:
 def _closest(region: str) -> str | None:
     """The supported region a typo or a neighbour most likely meant, if any.
 
-    A near miss shares the area and the direction (``us-east-2`` -> ``us-east-1``);
-    ``sa-east-1`` has no near miss, and guessing one would mislead.
+    Case, spaces and separators are forgiven (``EU-WEST-2``, ``eu-west2``,
+    ``euwest2`` and ``eu_west_2`` all mean ``eu-west-2``). A near miss shares the area
+    and the direction (``us-east-2`` -> ``us-east-1``); ``sa-east-1`` has no near
+    miss, and guessing one would mislead.
     """
-    if region in REGION_NAMES:
-        return region
-    area, _, rest = region.partition("-")
-    direction, _, number = rest.rpartition("-")
+    squashed = _squash(region)
+    for code in SUPPORTED_REGIONS:
+        if squashed == _squash(code):
+            return code
+    parts = _PARTS.fullmatch(squashed)
+    if parts is None:
+        return None
+    area, direction, number = parts.groups()
     near = [
         code
         for code in SUPPORTED_REGIONS
-        if code.split("-")[0] == area and code.rsplit("-", 1)[0] == f"{area}-{direction}"
+        if _squash(code.rsplit("-", 1)[0]) == f"{area}{direction}"
     ]
-    if not near or not number.isdigit():
+    if not near:
         return None
     return min(near, key=lambda code: abs(int(code.rsplit("-", 1)[1]) - int(number)))
+
+
+def _squash(region: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", region.lower())
+
+
+_PARTS: Final = re.compile(r"([a-z]{2})([a-z]+)([0-9]+)")
+"""A squashed region code: area, direction, number (``euwest2``)."""
