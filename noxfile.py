@@ -6,6 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
+import zipfile
 from pathlib import Path
 
 import nox
@@ -13,7 +15,7 @@ import nox
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["tests", "lint", "typecheck", "examples"]
+nox.options.sessions = ["tests", "lint", "typecheck", "examples", "package"]
 # On CI a missing interpreter is a failure, not a skip: "all four" must mean all four.
 nox.options.error_on_missing_interpreters = "CI" in os.environ
 
@@ -69,6 +71,28 @@ def typecheck(session: nox.Session) -> None:
     session.install("-e", ".[pulumi]", *nox.project.dependency_groups(PYPROJECT, "typing"))
     session.run("mypy")
     session.run("pyright")
+
+
+@nox.session(python=PYTHONS[-1])
+def package(session: nox.Session) -> None:
+    """Build the sdist and wheel, check them, and install the wheel where nothing else is."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "package"))
+    dist = Path(session.create_tmp()) / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(dist))
+    session.run("twine", "check", "--strict", *map(str, sorted(dist.iterdir())))
+    [wheel] = dist.glob("*.whl")
+    [sdist] = dist.glob("*.tar.gz")
+    in_wheel = zipfile.ZipFile(wheel).namelist()
+    with tarfile.open(sdist) as archive:
+        in_sdist = archive.getnames()
+    for names, wanted in ((in_wheel, ("slrkit/py.typed", "/LICENSE")), (in_sdist, ("/LICENSE",))):
+        missing = [w for w in wanted if not any(n.endswith(w) for n in names)]
+        if missing:
+            session.error(f"the package lacks {', '.join(missing)}")
+    session.install(str(wheel))
+    session.run("slrkit", "--version")
+    session.run("python", "-c", "import slrkit; print(slrkit.__version__)")
 
 
 @nox.session(python=PYTHONS[-1])

@@ -26,7 +26,7 @@ def test_dir_lists_the_public_names() -> None:
 
 def test_version_comes_from_the_package_metadata() -> None:
     """slrkit.__version__ is the installed distribution's version."""
-    assert slrkit.__version__ == version("slrkit")
+    assert slrkit.__version__ == version("slrkit-aws")
 
 
 def test_testing_and_exceptions_export_what_they_document() -> None:

@@ -143,7 +143,7 @@ def test_import_without_pulumi_names_the_extra() -> None:
     """Without the Pulumi SDK, `import slrkit.pulumi` fails with the install command."""
     done = _run_python("import sys; sys.modules['pulumi'] = None; import slrkit.pulumi")
     assert done.returncode != 0
-    assert "pip install 'slrkit[pulumi]'" in done.stderr
+    assert "pip install 'slrkit-aws[pulumi]'" in done.stderr
 
 
 # -- serialization -----------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from slrkit._models import (
     Step,
     Wait,
 )
-from slrkit._ratelimit import RateLimits
+from slrkit._ratelimit import RateLimiter, RateLimits
 from slrkit._regions import REGION_NAMES, SUPPORTED_REGIONS, validate_region
 from slrkit._retry import RetryPolicy
 from slrkit._settings import (
@@ -150,6 +150,7 @@ __all__ = [
     "Matching",
     "MatchingRule",
     "ProfilesKit",
+    "RateLimiter",
     "RateLimits",
     "RefusedError",
     "RetryDeadlineError",
@@ -177,9 +178,9 @@ if not TYPE_CHECKING:  # type checkers see the imports above, and no catch-all
 
     def __getattr__(name: str) -> object:
         if name == "__version__":
-            from importlib.metadata import version  # noqa: PLC0415 - only when asked
+            from slrkit._metadata import installed_version  # noqa: PLC0415 - only when asked
 
-            return version("slrkit")
+            return installed_version()
         module = _LAZY.get(name)
         if module is None:
             raise AttributeError(f"module 'slrkit' has no attribute {name!r}")

@@ -9,16 +9,17 @@ clients are safe to share between threads.
 
 from __future__ import annotations
 
-from importlib.metadata import version
 from typing import TYPE_CHECKING, cast
 
 import attrs
-import boto3
 from botocore.config import Config
+
+from slrkit._metadata import installed_version
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    import boto3
     from botocore.client import BaseClient
     from mypy_boto3_customer_profiles.client import CustomerProfilesClient
     from mypy_boto3_iam.client import IAMClient
@@ -31,7 +32,7 @@ def client_config() -> Config:
     """The botocore configuration of every client slrkit builds."""
     return Config(
         retries={"mode": "standard", "total_max_attempts": 3},
-        user_agent_extra=f"slrkit/{version('slrkit')}",
+        user_agent_extra=f"slrkit/{installed_version()}",
     )
 
 
@@ -55,12 +56,13 @@ class Clients:
     ) -> Clients:
         """Use the clients given and build the missing ones from *session*.
 
-        STS is only needed to learn the account id; with explicit clients and no
-        session, it is built lazily from the default session, if at all.
+        STS is only needed to learn the account id: without a session it is the
+        caller's own client, or None when the caller gave the account id.
         """
-        if profiles is not None and iam is not None:
+        if session is None:
+            if profiles is None or iam is None:
+                raise ValueError("without a session, both clients must be given")
             return cls(profiles=profiles, iam=iam, sts=sts)
-        session = session if session is not None else boto3.Session()
         return cls(
             profiles=profiles
             if profiles is not None

@@ -455,7 +455,7 @@ class Fleet:
         sts: STSClient = make_client(acct.session, "sts", region)  # type: ignore[assignment]
         iam: IAMClient = make_client(acct.session, "iam", region)  # type: ignore[assignment]
         account = Account(
-            id=AccountId(None, sts=sts, region=region),
+            id=AccountId(None, sts=sts),
             regions=SUPPORTED_REGIONS,
             site_for=functools.partial(self._site, acct.label),
         )

@@ -17,7 +17,7 @@ import boto3
 from slrkit import _attribution, _deletion, _ensure
 from slrkit._clients import Clients, make_client
 from slrkit._clock import Clock, SystemClock
-from slrkit._regions import SUPPORTED_REGIONS, validate_region
+from slrkit._regions import SUPPORTED_REGIONS, configured_region, validate_region
 from slrkit._retry import RetryPolicy, system_random
 from slrkit._spec import DomainSettings
 from slrkit._validate import (
@@ -46,6 +46,42 @@ if TYPE_CHECKING:
 __all__ = ["ProfilesKit"]
 
 
+def _region_of(given: str | None, session: boto3.Session | None, clients: str | None) -> object:
+    """The region to use: given, else the session's, else the clients', else the environment's."""
+    if given is not None:
+        return given
+    if session is not None and session.region_name:
+        return session.region_name
+    if clients is not None:
+        return clients
+    return configured_region()
+
+
+def _check_client_identity(
+    profiles: CustomerProfilesClient | None,
+    iam: IAMClient | None,
+    sts: STSClient | None,
+    account_id: str | None,
+) -> None:
+    """Without a session, the clients given must be enough to work as the caller."""
+    if (profiles is None) != (iam is None):
+        given = "profiles_client" if profiles is not None else "iam_client"
+        raise InvalidInputError(
+            given,
+            "<client>",
+            "give profiles_client and iam_client together, or a session to build the other "
+            "from: slrkit will not build it from the default credentials",
+        )
+    if profiles is not None and sts is None and account_id is None:
+        raise InvalidInputError(
+            "sts_client",
+            None,
+            "a kit built from clients learns the account through sts_client= (with the "
+            "clients' credentials) or is told it with account_id=; it never asks the default "
+            "credentials",
+        )
+
+
 def _check_account_regions(regions: Sequence[str] | None, own: str) -> tuple[str, ...]:
     if regions is None:
         return SUPPORTED_REGIONS
@@ -65,10 +101,18 @@ class ProfilesKit:
     A kit is safe to share between threads: it holds its clients (built once) and
     the account id (looked up once), and each operation keeps its own state.
 
+    The kit talks to AWS as the caller says, and only so: through *session*, or
+    through the clients given. A kit built from clients learns the account id
+    through *sts_client*, or is told it (*account_id*); it never asks the default
+    credentials behind the caller's back.
+
     Args:
-        region_name: A supported region (see `slrkit.SUPPORTED_REGIONS`). With both
-            clients given it may be None, and is then taken from them.
-        session: The boto3 session to build clients from (default: a new one).
+        region_name: A supported region (see `slrkit.SUPPORTED_REGIONS`). Default:
+            the session's region, else the clients', else the environment's
+            (``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile's ``region``). It is
+            validated wherever it comes from.
+        session: The boto3 session to build clients from (default: boto3's default
+            session, unless both clients are given).
         profiles_client: A ``customer-profiles`` client to use instead.
         iam_client: An ``iam`` client to use instead.
         sts_client: An ``sts`` client, used once to learn the account id.
@@ -78,16 +122,21 @@ class ProfilesKit:
         rand: The jitter source, a function returning floats in [0, 1).
         rate_limiter: Client-side pacing shared with other kits of the account
             (`slrkit.Fleet` passes one); None sends calls as fast as they come.
+        account_regions: The regions where the account may have domains, which the
+            evidence for a role reads when a role was never used (default: every
+            supported region). It must include the kit's own region.
 
     Raises:
-        UnsupportedRegionError: The region is not supported, or differs from the
-            clients' region.
-        InvalidInputError: ``account_id`` is not 12 digits.
+        UnsupportedRegionError: No region is given anywhere, the region is not
+            supported, or it differs from the clients' region.
+        InvalidInputError: ``account_id`` is not 12 digits; only one of the two
+            clients is given without a session; or both are, without a session,
+            ``sts_client`` or ``account_id`` to learn the account with.
     """
 
     def __init__(
         self,
-        region_name: str | None,
+        region_name: str | None = None,
         *,
         session: boto3.Session | None = None,
         profiles_client: CustomerProfilesClient | None = None,
@@ -101,9 +150,7 @@ class ProfilesKit:
         account_regions: Sequence[str] | None = None,
     ) -> None:
         client_region = profiles_client.meta.region_name if profiles_client is not None else None
-        if region_name is None and client_region is not None and iam_client is not None:
-            region_name = client_region
-        self._region = validate_region(region_name)
+        self._region = validate_region(_region_of(region_name, session, client_region))
         if client_region is not None and client_region != self._region:
             raise InvalidInputError(
                 "region_name",
@@ -115,8 +162,10 @@ class ProfilesKit:
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise InvalidInputError("retry", retry, "must be a slrkit.RetryPolicy")
         regions = _check_account_regions(account_regions, self._region)
-        if session is None and (profiles_client is None or iam_client is None):
-            session = boto3.Session()
+        if session is None:
+            _check_client_identity(profiles_client, iam_client, sts_client, account_id)
+            if profiles_client is None:
+                session = boto3.Session()
         clients = Clients.build(
             self._region, session=session, profiles=profiles_client, iam=iam_client, sts=sts_client
         )
@@ -127,7 +176,7 @@ class ProfilesKit:
             region=self._region,
             clients=clients,
             account=Account(
-                id=AccountId(account_id, sts=clients.sts, region=self._region),
+                id=AccountId(account_id, sts=clients.sts),
                 regions=regions,
                 site_for=self._sibling,
             ),

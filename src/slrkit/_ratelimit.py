@@ -78,7 +78,17 @@ class TokenBucket:
 
 
 class RateLimiter:
-    """The buckets of one account, created on first use; safe between threads."""
+    """Client-side pacing for one account: a token bucket per operation, shared by threads.
+
+    Pass one to every `slrkit.ProfilesKit` of an account (``rate_limiter=``) so that
+    their calls together stay under *limits*; `slrkit.Fleet` makes one per account.
+    Buckets are created on first use; Customer Profiles' count per region,
+    IAM's for the whole account.
+
+    Args:
+        limits: The calls per second allowed.
+        clock: Where the waits are spent (a kit's or a fake's clock).
+    """
 
     def __init__(self, limits: RateLimits, clock: Clock) -> None:
         self._limits = limits

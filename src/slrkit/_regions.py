@@ -7,13 +7,14 @@ same ten; a test compares the two so that a new region is noticed.
 
 from __future__ import annotations
 
+import os
 import re
 from types import MappingProxyType
 from typing import Final
 
 from slrkit.exceptions import UnsupportedRegionError
 
-__all__ = ["REGION_NAMES", "SUPPORTED_REGIONS", "validate_region"]
+__all__ = ["REGION_NAMES", "SUPPORTED_REGIONS", "configured_region", "validate_region"]
 
 REGION_NAMES: Final = MappingProxyType(
     {
@@ -35,6 +36,20 @@ SUPPORTED_REGIONS: Final[tuple[str, ...]] = tuple(REGION_NAMES)
 """The ten region codes where Customer Profiles runs, in the order of the AWS table."""
 
 _REGION_SHAPE: Final = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")
+
+
+def configured_region(profile_name: str | None = None) -> str | None:
+    """The region the user's AWS configuration names, unvalidated, or None.
+
+    ``AWS_REGION`` first (the AWS CLI v2 and most SDKs read it; boto3 does not),
+    then what boto3 finds: ``AWS_DEFAULT_REGION``, then the profile's ``region``.
+
+    Raises:
+        botocore.exceptions.ProfileNotFound: *profile_name* names no profile.
+    """
+    import boto3  # noqa: PLC0415 - `slrkit regions` and `import slrkit` stay without boto3
+
+    return os.environ.get("AWS_REGION") or boto3.Session(profile_name=profile_name).region_name
 
 
 def validate_region(region: object) -> str:

@@ -19,10 +19,8 @@ import threading
 from typing import TYPE_CHECKING, Final, cast
 
 import attrs
-import boto3
 
 from slrkit._aws import Calls
-from slrkit._clients import make_client
 from slrkit._models import Domain, LinkedRole, RoleUsage
 from slrkit._validate import ROLE_PATH, is_profile_role
 from slrkit.exceptions import (
@@ -64,14 +62,18 @@ class AccountId:
 
     Args:
         known: The id, when the caller gave it; then nothing is looked up.
-        sts: The STS client to ask; None builds one from the default session.
-        region: The region of that STS client.
+        sts: The STS client to ask otherwise, with the same credentials as the
+            other clients: the account is never learnt from anyone else's.
+
+    Raises:
+        ValueError: Neither is given.
     """
 
-    def __init__(self, known: str | None, *, sts: STSClient | None, region: str) -> None:
+    def __init__(self, known: str | None, *, sts: STSClient | None) -> None:
+        if known is None and sts is None:
+            raise ValueError("an account id needs the id itself or an STS client to ask")
         self._value = known
         self._sts = sts
-        self._region = region
         self._lock = threading.Lock()
 
     def get(self, calls: Calls) -> str:
@@ -85,9 +87,7 @@ class AccountId:
         with self._lock:
             if self._value is not None:
                 return self._value
-        sts = self._sts
-        if sts is None:
-            sts = cast("STSClient", make_client(boto3.Session(), "sts", self._region))
+        sts = cast("STSClient", self._sts)
         account = calls.call("GetCallerIdentity", sts.get_caller_identity)["Account"]
         with self._lock:
             if self._value is None:

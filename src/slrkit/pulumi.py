@@ -5,7 +5,7 @@ the domain's service-linked role to chance. This dynamic resource creates and
 updates the domain with `slrkit.ProfilesKit.ensure_domain`, reports the role it
 saw appear, and deletes with `slrkit.ProfilesKit.safe_delete_domain`: it refuses
 a domain that holds data unless ``allow_data_loss`` is set, and makes sure the
-role goes too. Install it with ``pip install 'slrkit[pulumi]'``; ``import slrkit``
+role goes too. Install it with ``pip install 'slrkit-aws[pulumi]'``; ``import slrkit``
 alone never imports Pulumi.
 
 >>> from slrkit.pulumi import CustomerProfilesDomain  # doctest: +SKIP
@@ -52,7 +52,9 @@ try:
     from pulumi.output import Unknown
     from pulumi.runtime import rpc
 except ImportError as exc:
-    raise ImportError("slrkit.pulumi needs the Pulumi SDK: pip install 'slrkit[pulumi]'") from exc
+    raise ImportError(
+        "slrkit.pulumi needs the Pulumi SDK: pip install 'slrkit-aws[pulumi]'"
+    ) from exc
 
 from slrkit import _pulumi_crud as crud
 from slrkit._settings import DataStore, Matching, RuleBasedMatching, Setting, settings_to_props

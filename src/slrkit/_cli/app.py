@@ -9,7 +9,6 @@ import os
 import sys
 import textwrap
 import traceback
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, NoReturn
 
@@ -18,6 +17,7 @@ from botocore.exceptions import BotoCoreError, ProfileNotFound
 from slrkit._cli import commands, demo, fleet, serve
 from slrkit._cli.core import Command, Context, ExitCode, UsageError
 from slrkit._cli.output import Output
+from slrkit._metadata import installed_version
 from slrkit._spec import SETTINGS, about
 from slrkit.exceptions import (
     AccessDeniedError,
@@ -144,7 +144,7 @@ def parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    top.add_argument("--version", action="version", version=f"slrkit {version('slrkit')}")
+    top.add_argument("--version", action="version", version=f"slrkit {installed_version()}")
     _global_options(top, top=True)
     subparsers = top.add_subparsers(
         title="commands", dest="command_name", required=True, metavar="COMMAND"
