@@ -4,6 +4,8 @@
 - `_loader`: the botocore data loader every codec and session shares.
 - `_shapes`: value checks compiled from model shapes (max, enum, pattern...).
 - `_wire`: model-driven codecs for the rest-json and query protocols.
+- `_behaviour`: how the fake behaves where AWS leaves room (`slrkit.testing.Behaviour`).
+- `_partitions`: which partition (``aws``, ``aws-cn``...) a region's ARNs name.
 - `_ops`, `_records`, `_world`: what operations receive, the state, and time-based events.
 - `_profiles`, `_iam`, `_sts`: the operations themselves.
 - `_faults`, `_calls`: fault injection and the call log.

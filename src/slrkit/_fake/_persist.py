@@ -1,8 +1,9 @@
 """A fake as a JSON document, so that separate processes (the CLI's ``--fake``) can share it.
 
-What is kept: the fake's settings, every account's domains, roles and deletion
-tasks, pending events, virtual time and the random generator (so ids keep coming
-in the same order). What is not: faults, latency, rate limits, the call log and
+What is kept: the fake's settings (its `Behaviour` among them), every account's
+domains, roles, deletion tasks and the deleted roles reads still see, pending
+events, virtual time and the random generator (so ids keep coming in the same
+order). What is not: faults, latency, rate limits, the call log and
 retry sleeps, which belong to one process's test.
 
 Reading trusts nothing: every value is checked for its type and rule as it is
@@ -24,19 +25,20 @@ import attrs
 
 from slrkit._fake import _arguments
 from slrkit._fake._backend import Backend, Settings
+from slrkit._fake._behaviour import Behaviour
 from slrkit._fake._document import Malformed, Value, parse, text
 from slrkit._fake._loader import service_model
 from slrkit._fake._records import AttachedPolicy, DeletionTask, Domain, DomainStats, Role, RoleUsage
 from slrkit._fake._shapes import Check, CheckerCache
 from slrkit._fake._state_file import StateFileError
 from slrkit._fake._virtual_clock import END
-from slrkit._fake._world import Account, Behaviour, Event, World
+from slrkit._fake._world import Account, Event, World, role_key
 from slrkit.exceptions import InvalidInputError
 
 __all__ = ["FORMAT", "VERSION", "decode", "encode"]
 
 FORMAT: Final = "slrkit.testing/fake-state"
-VERSION: Final = 1
+VERSION: Final = 2  # 2: the whole Behaviour, deleted roles still seen, matching status
 
 # -- writing -----------------------------------------------------------------------------
 
@@ -65,6 +67,8 @@ def _plain(inst: object, field: attrs.Attribute[object], value: object) -> objec
         return value.isoformat()
     if isinstance(value, Mapping):
         return dict(cast("Mapping[str, object]", value))
+    if isinstance(value, frozenset):
+        return sorted(cast("frozenset[str]", value))
     return value
 
 
@@ -88,6 +92,9 @@ def _dump_world(world: World) -> dict[str, object]:
                 ],
                 "roles": [_dump(role) for role in account.roles.values()],
                 "tasks": [_dump(task) for task in account.tasks.values()],
+                "gone": [
+                    {"role": _dump(role), "until": until} for role, until in account.gone.values()
+                ],
             }
             for account_id, account in world.accounts.items()
         },
@@ -151,7 +158,7 @@ def _when(where: str, value: object) -> dt.datetime:
     return _arguments.aware(where, when)
 
 
-def _text_map(where: str, value: object) -> dict[str, str]:
+def text_map(where: str, value: object) -> dict[str, str]:
     rule = "must be a JSON object of strings"
     if not isinstance(value, dict):
         raise InvalidInputError(where, value, rule)
@@ -179,11 +186,26 @@ def _settings(document: Value) -> Settings:
 
 
 def _behaviour(data: Value) -> Behaviour:
-    return Behaviour(
-        propagation_delay=data.field("propagation_delay").check(_number),
-        role_cleanup_delay=data.field("role_cleanup_delay").optional(_number),
-        deletion_task_duration=data.field("deletion_task_duration").check(_number),
-    )
+    regions = data.field("profile_regions")
+    try:
+        return Behaviour(
+            propagation_delay=data.field("propagation_delay").check(_number),
+            role_cleanup_delay=data.field("role_cleanup_delay").optional(_number),
+            deletion_task_duration=data.field("deletion_task_duration").check(_number),
+            read_lag=data.field("read_lag").check(_number),
+            task_retention=data.field("task_retention").optional(_number),
+            failed_task_retention=data.field("failed_task_retention").optional(_number),
+            short_pages=data.field("short_pages").check(_arguments.flag),
+            profile_regions=[item.check(_arguments.region) for item in regions.items()],
+            rule_based_matching_pending=data.field("rule_based_matching_pending").check(_number),
+            rule_based_matching_duration=data.field("rule_based_matching_duration").check(_number),
+            rule_based_matching_lock=data.field("rule_based_matching_lock").check(_number),
+            usage_region=data.field("usage_region").optional(_arguments.region),
+            usage_resource=data.field("usage_resource").check(text),
+            failure_reason=data.field("failure_reason").optional(text),
+        )
+    except ValueError as exc:  # a rule that spans values: no regions, a bad template
+        raise data.broken(getattr(exc, "rule", exc)) from exc
 
 
 def _load_world(state: Value, world: World) -> None:
@@ -210,11 +232,13 @@ def _load_world(state: Value, world: World) -> None:
             domain = _domain(item)
             account.region(domain.region)[domain.name] = domain
         for item in data.field("roles").items():
-            role = _role(item)
-            account.roles[role.name] = role
+            account.put_role(_role(item))
         for item in data.field("tasks").items():
             task = _task(item)
             account.tasks[task.task_id] = task
+        for item in data.field("gone").items():
+            role = _role(item.field("role"))
+            account.gone[role_key(role.name)] = (role, item.field("until").check(_number))
 
 
 def _event(data: Value) -> Event:
@@ -247,7 +271,7 @@ def _domain(data: Value) -> Domain:
         matching=data.field("matching").optional(_json_object),
         rule_based_matching=data.field("rule_based_matching").optional(_json_object),
         data_store=data.field("data_store").optional(_json_object),
-        tags=data.field("tags").check(_text_map),
+        tags=data.field("tags").check(text_map),
         stats=DomainStats(
             profile_count=stats.field("profile_count").check(_count),
             metering_profile_count=stats.field("metering_profile_count").check(_count),
@@ -255,6 +279,8 @@ def _domain(data: Value) -> Domain:
             total_size=stats.field("total_size").check(_count),
         ),
         role_name=data.field("role_name").optional(text),
+        rule_based_matching_since=data.field("rule_based_matching_since").optional(_number),
+        rule_based_matching_queued=data.field("rule_based_matching_queued").check(_arguments.flag),
     )
     # The settings are what CreateDomain was given: the model says what it may be given.
     params = {
@@ -296,7 +322,7 @@ def _role(data: Value) -> Role:
         visible_at=data.field("visible_at").check(_number),
         description=data.field("description").optional(text),
         max_session_duration=data.field("max_session_duration").check(_count),
-        tags=data.field("tags").check(_text_map),
+        tags=data.field("tags").check(text_map),
         policies=tuple(
             AttachedPolicy(
                 name=item.field("name").check(text), arn=item.field("arn").check(_policy_arn)
