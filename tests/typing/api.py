@@ -83,6 +83,7 @@ def check_testing() -> None:
     harsh = FakeAWS(behaviour=Behaviour.harsh(), role_cleanup_delay=None)
     assert_type(harsh.behaviour, Behaviour)
     assert_type(harsh.behaviour.task_retention, float | None)
+    assert_type(Behaviour.from_observations("observations.json"), Behaviour)
     with FakeAWS.open("fake.json", default=fake, timeout=1.0) as kept:
         assert_type(kept, FakeAWS)
     assert_type(FakeAWS.load("fake.json"), FakeAWS)

@@ -17,6 +17,7 @@
 - `_boto`: boto3 sessions that talk to the engine at `before-send`.
 - `_document`: a JSON document read with checks, every value knowing where it is.
 - `_persist`: a fake as a JSON document, every value checked on the way in.
+- `_observations`: what the contract suite saw AWS do, and the `Behaviour` it implies.
 - `_state_file`: the file a fake is kept in: locked, read bounded, written whole.
 - `_server`, `_admin`: a fake over HTTP (``slrkit serve``) and its admin endpoints.
 """

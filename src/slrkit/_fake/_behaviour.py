@@ -3,20 +3,24 @@
 `Behaviour` is the one place that says how harsh the fake is. Where AWS documents
 the behaviour, the default is AWS's; where it does not, the default is the best
 guess the sources allow, and the knob's docstring says which is which, so that
-a user with an account can set it to what AWS did for them.
+a user with an account can set it to what AWS did for them
+(`Behaviour.from_observations`, fed by slrkit's contract suite).
 """
 
 from __future__ import annotations
 
 import string
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from slrkit._fake import _arguments
+from slrkit._fake import _arguments, _observations
 from slrkit._regions import SUPPORTED_REGIONS
 from slrkit.exceptions import InvalidInputError
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = ["DEFAULT_USAGE_RESOURCE", "USAGE_FIELDS", "Behaviour"]
 
@@ -85,7 +89,8 @@ class Behaviour:
     """How the fake behaves where AWS leaves room: timings, consistency and answer forms.
 
     All times are virtual seconds (finite, >= 0). A fake keeps its behaviour in
-    its state file. `harsh` switches every hardship on at once.
+    its state file. `harsh` switches every hardship on at once; `from_observations`
+    takes what slrkit's contract suite saw AWS do.
 
     Attributes:
         propagation_delay: After CreateDomain, how long until IAM reads show the
@@ -181,3 +186,19 @@ class Behaviour:
             short_pages=True,
             usage_region="eu-north-1",
         )
+
+    @classmethod
+    def from_observations(
+        cls, path: str | os.PathLike[str], *, base: Behaviour | None = None
+    ) -> Behaviour:
+        """The behaviour AWS showed in a run of slrkit's contract suite (its JSON file).
+
+        Knobs the run measured take the measured values; the others keep
+        *base*'s (default: the defaults). The README says how to make the file.
+
+        Raises:
+            FileNotFoundError: There is no such file.
+            ValueError: It is not an observations file of this version, or a value
+                in it breaks its rule; the message names the file and the value.
+        """
+        return _observations.read(path).behaviour(base if base is not None else cls())
