@@ -103,7 +103,7 @@ class Pace:
     retention: float
 
 
-FAKE_PACE: Final = Pace(poll=1.0, appear=120.0, remove=120.0, task=120.0, retention=60.0)
+FAKE_PACE: Final = Pace(poll=1.0, appear=120.0, remove=120.0, task=120.0, retention=30.0)
 """Virtual seconds: one-second polls make every fake timing come back exactly."""
 
 AWS_PACE: Final = Pace(poll=5.0, appear=600.0, remove=900.0, task=900.0, retention=180.0)
@@ -123,23 +123,32 @@ class Target:
     clock: Clock
     pace: Pace
     fake: FakeAWS | None = None
+    # Clients are made once: each costs milliseconds, and a run polls hundreds of times.
+    _clients: dict[str, object] = attrs.field(factory=dict[str, object], init=False, eq=False)
+
+    def _client(self, service: str) -> object:
+        client = self._clients.get(service)
+        if client is None:
+            make = cast("Callable[..., object]", self.session.client)
+            client = self._clients[service] = make(service, region_name=self.region)
+        return client
 
     def profiles(
         self, region: str | None = None, config: Config | None = None
     ) -> CustomerProfilesClient:
-        """A Customer Profiles client of the target (in *region*, default its own)."""
+        """A Customer Profiles client of the target (a new one, if in another *region*)."""
+        if region is None and config is None:
+            return cast("CustomerProfilesClient", self._client("customer-profiles"))
         make = cast("Callable[..., CustomerProfilesClient]", self.session.client)
         return make("customer-profiles", region_name=region or self.region, config=config)
 
     def iam(self) -> IAMClient:
-        """An IAM client of the target."""
-        make = cast("Callable[..., IAMClient]", self.session.client)
-        return make("iam", region_name=self.region)
+        """The IAM client of the target."""
+        return cast("IAMClient", self._client("iam"))
 
     def sts(self) -> STSClient:
-        """An STS client of the target."""
-        make = cast("Callable[..., STSClient]", self.session.client)
-        return make("sts", region_name=self.region)
+        """The STS client of the target."""
+        return cast("STSClient", self._client("sts"))
 
 
 class Refused(Exception):  # noqa: N818  # a refusal, with the reason for the user
