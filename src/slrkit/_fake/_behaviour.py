@@ -126,7 +126,9 @@ class Behaviour:
             ten regions of the endpoint data and of the service-linked-role page.
         rule_based_matching_pending: How long a rule-based matching configuration
             set on an existing domain stays PENDING. AWS (the model): "waits one
-            hour"; a new domain skips PENDING. Default: 3600.
+            hour"; a new domain skips PENDING. Default: 3600. The model forbids
+            changes only from IN_PROGRESS on, so a change while PENDING is taken,
+            and its hour starts again (chosen).
         rule_based_matching_duration: How long the matching job then stays
             IN_PROGRESS, when the configuration cannot be changed (the model says
             so; UpdateDomain answers BadRequestException, the only fitting error it

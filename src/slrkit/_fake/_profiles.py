@@ -42,6 +42,7 @@ __all__ = ["OPERATIONS", "set_stats", "touch_role"]
 _DEFAULT_PAGE = 100
 T = TypeVar("T")
 _MAX_TAGS = 50
+_DAY = 86_400.0
 
 
 def _now(world: World) -> dt.datetime:
@@ -218,9 +219,11 @@ def _changed_matching(
     unlocked = domain.rule_based_matching_unlocked_at(world.behaviour)
     if status == "ACTIVE" and unlocked is not None and now < unlocked:
         when = world.clock.now() + dt.timedelta(seconds=unlocked - now)
+        lock = world.behaviour.rule_based_matching_lock
+        wait = "a day" if lock == _DAY else f"{lock:g} seconds"
         raise ServiceError(
             "BadRequestException",
-            f"Rule-based matching of domain {domain.name} can be changed a day after it "
+            f"Rule-based matching of domain {domain.name} can be changed {wait} after it "
             f"became ACTIVE, from {when:%Y-%m-%dT%H:%M:%SZ}",
         )
     return wanted, (now if wanted is not None else None), True

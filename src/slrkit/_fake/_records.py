@@ -69,17 +69,10 @@ class Domain:
     rule_based_matching_queued: bool = False
 
     def rule_based_matching_status(self, now: float, behaviour: Behaviour) -> str | None:
-        """The matching job's status at virtual monotonic time *now* (None: no configuration).
-
-        A configuration set on an existing domain is *queued*: PENDING first. A new
-        domain's starts IN_PROGRESS (see `Behaviour`).
-        """
-        since = self.rule_based_matching_since
-        if since is None:
+        """The matching job's status at virtual monotonic time *now* (None: no configuration)."""
+        started = self._matching_started(behaviour)
+        if started is None:
             return None
-        started = since + (
-            behaviour.rule_based_matching_pending if self.rule_based_matching_queued else 0.0
-        )
         if now < started:
             return "PENDING"
         if now < started + behaviour.rule_based_matching_duration:
@@ -88,15 +81,22 @@ class Domain:
 
     def rule_based_matching_unlocked_at(self, behaviour: Behaviour) -> float | None:
         """When the configuration may change again, once ACTIVE (None: no configuration)."""
+        started = self._matching_started(behaviour)
+        if started is None:
+            return None
+        return started + behaviour.rule_based_matching_duration + behaviour.rule_based_matching_lock
+
+    def _matching_started(self, behaviour: Behaviour) -> float | None:
+        """When the matching job starts (None: no configuration).
+
+        At once for a new domain's configuration; after the PENDING wait for one
+        *queued* on an existing domain (see `Behaviour`).
+        """
         since = self.rule_based_matching_since
         if since is None:
             return None
-        queued = behaviour.rule_based_matching_pending if self.rule_based_matching_queued else 0.0
-        return (
-            since
-            + queued
-            + behaviour.rule_based_matching_duration
-            + behaviour.rule_based_matching_lock
+        return since + (
+            behaviour.rule_based_matching_pending if self.rule_based_matching_queued else 0.0
         )
 
 

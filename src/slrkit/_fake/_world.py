@@ -254,11 +254,11 @@ class World:
         if task is None or task.outcome is not None:
             return
         by_region: dict[str, list[str]] = {}
-        form = self.behaviour
+        behaviour = self.behaviour
         for domain in account.domains_using(task.role_name):
-            region = form.usage_region or domain.region
+            region = behaviour.usage_region or domain.region
             by_region.setdefault(region, []).append(
-                form.usage_resource.format(
+                behaviour.usage_resource.format(
                     partition=partition_of(domain.region),
                     region=domain.region,
                     account_id=account_id,
