@@ -103,7 +103,7 @@ class Pace:
     retention: float
 
 
-FAKE_PACE: Final = Pace(poll=1.0, appear=120.0, remove=120.0, task=120.0, retention=30.0)
+FAKE_PACE: Final = Pace(poll=1.0, appear=120.0, remove=120.0, task=120.0, retention=10.0)
 """Virtual seconds: one-second polls make every fake timing come back exactly."""
 
 AWS_PACE: Final = Pace(poll=5.0, appear=600.0, remove=900.0, task=900.0, retention=180.0)
