@@ -551,6 +551,9 @@ class FakeAWS:
     ) -> tuple[str, ...]:
         """The names of the account's roles, sorted.
 
+        These are the roles that exist: one deleted a moment ago is not listed,
+        though IAM's reads may show it a while longer (`Behaviour.read_lag`).
+
         Args:
             account_id: The account (default: the fake's).
             include_pending: Also list roles IAM does not show yet (propagation).
