@@ -110,6 +110,18 @@ def soak(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHONS[-1])
+def contract(session: nox.Session) -> None:
+    """The contract suite alone; against a real account with `-- --aws-account=ID` (see README).
+
+    Not in the default sessions: `tests` runs it against the fake already, and a run
+    against an account needs that account named twice (the option and
+    SLRKIT_CONTRACT_ACCOUNT) and its credentials, which are passed through.
+    """
+    session.install(".", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    session.run("pytest", "tests/contract", *session.posargs)
+
+
+@nox.session(python=PYTHONS[-1])
 def audit(session: nox.Session) -> None:
     """pip-audit on the locked dependency set (uv.lock): every group and extra."""
     session.install(*nox.project.dependency_groups(PYPROJECT, "audit"))

@@ -152,6 +152,7 @@ def _paths(fake: FakeAWS, moto: IAMClient) -> dict[str, Callable[[], object]]:
         )["Role"]["RoleName"]
         for n in range(ROTATING)
     ]
+    fake.advance(fake.behaviour.read_lag)  # IAM's reads catch up with the roles just made
     turn = itertools.cycle(rotating)
 
     def get_role(client: BaseClient) -> object:

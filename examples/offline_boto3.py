@@ -71,7 +71,8 @@ def lifecycle(session: boto3.Session, fake: FakeAWS) -> None:
     except profiles.exceptions.ResourceNotFoundException:
         print("  GetDomain now says ResourceNotFoundException")
     print(f"  right after: IAM still shows {linked_roles(iam)}")
-    cleanup = fake.role_cleanup_delay or 0.0
+    # The service deletes the role after a while, and IAM's reads catch up a little later.
+    cleanup = (fake.role_cleanup_delay or 0.0) + fake.behaviour.read_lag
     fake.advance(cleanup)
     print(f"  {cleanup:g} s later the service has deleted it: {linked_roles(iam)}")
     try:

@@ -1,4 +1,4 @@
-"""Fixtures shared by the test suite: clients of a fresh fake per test."""
+"""Fixtures shared by the test suite: clients of a fresh fake per test; the suite's options."""
 
 from __future__ import annotations
 
@@ -16,6 +16,24 @@ if TYPE_CHECKING:
 pytest_plugins = ["pytester"]
 
 REGION = "eu-west-2"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The contract suite's options (tests/contract): here, where pytest reads them first."""
+    group = parser.getgroup("slrkit contract", "slrkit's contract with AWS (tests/contract)")
+    group.addoption(
+        "--aws-account",
+        metavar="ID",
+        help="run the contract suite against this real AWS account, which "
+        "SLRKIT_CONTRACT_ACCOUNT must also name; it creates and removes domains "
+        "named slrkit-contract-*",
+    )
+    group.addoption(
+        "--contract-observations",
+        metavar="FILE",
+        help="where the contract suite writes what it observed (default: "
+        "contract-observations.json against an account, a temporary file otherwise)",
+    )
 
 
 @pytest.fixture

@@ -83,17 +83,20 @@ def test_reads_show_each_new_version_of_a_role(
 ) -> None:
     """GetRole, ListRoles and GetDomain answer from current state, not from an earlier answer."""
     role = _domain_role(fake, cp)
+    created = cp.get_domain(DomainName="acme")["CreatedAt"]
     used = iam.get_role(RoleName=role)["Role"]["RoleLastUsed"]["LastUsedDate"]
     assert cp.get_domain(DomainName="acme")["DefaultExpirationDays"] == 1
     fake.advance(3600)
     cp.update_domain(DomainName="acme", DefaultExpirationDays=2)
     assert cp.get_domain(DomainName="acme")["DefaultExpirationDays"] == 2
     last_used = iam.get_role(RoleName=role)["Role"]["RoleLastUsed"]["LastUsedDate"]
-    assert last_used - used == dt.timedelta(seconds=fake.propagation_delay + 3600)
+    assert used == created + dt.timedelta(seconds=1)  # made, and used, a second after
+    assert last_used == created + dt.timedelta(seconds=fake.propagation_delay + 3600)
 
     name = iam.create_service_linked_role(
         AWSServiceName="profile.amazonaws.com", CustomSuffix="again"
     )["Role"]["RoleName"]
+    fake.advance(fake.behaviour.read_lag)
     first = iam.get_role(RoleName=name)["Role"]["RoleId"]
     listed = {r["RoleName"]: r["RoleId"] for r in iam.list_roles(PathPrefix=PATH)["Roles"]}
     assert listed[name] == first
@@ -104,6 +107,7 @@ def test_reads_show_each_new_version_of_a_role(
     second = iam.create_service_linked_role(
         AWSServiceName="profile.amazonaws.com", CustomSuffix="again"
     )["Role"]["RoleId"]
+    fake.advance(fake.behaviour.read_lag)
     assert second != first
     assert iam.get_role(RoleName=name)["Role"]["RoleId"] == second
     listed = {r["RoleName"]: r["RoleId"] for r in iam.list_roles(PathPrefix=PATH)["Roles"]}
@@ -151,12 +155,13 @@ def test_list_roles_filters_by_path_and_pages_by_marker(fake: FakeAWS, iam: IAMC
 def test_delete_domain_lets_the_service_delete_the_role(
     fake: FakeAWS, cp: CustomerProfilesClient, iam: IAMClient
 ) -> None:
-    """After DeleteDomain the role stays for role_cleanup_delay, then is gone (NoSuchEntity)."""
+    """After DeleteDomain the role goes after role_cleanup_delay; reads see it read_lag longer."""
     name = _domain_role(fake, cp)
     cp.delete_domain(DomainName="acme")
-    assert _cleanup_delay(fake) > 1
-    fake.advance(_cleanup_delay(fake) - 1)
+    seen_for = _cleanup_delay(fake) + fake.behaviour.read_lag
+    fake.advance(seen_for - 1)
     assert iam.get_role(RoleName=name)["Role"]["RoleName"] == name
+    assert fake.linked_roles() == ()  # gone already; IAM's reads have not caught up
     fake.advance(1)
     with pytest.raises(iam.exceptions.NoSuchEntityException):
         iam.get_role(RoleName=name)
@@ -306,7 +311,7 @@ def test_iam_input_validation_is_validation_error(fake: FakeAWS, iam: IAMClient)
             iam.get_role(RoleName="bad name!")
         error: Mapping[str, object] = caught.value.response["Error"]
         assert (error.get("Code"), error.get("Type")) == ("ValidationError", "Sender")
-        assert "RoleName" in str(error.get("Message"))
+        assert "at 'roleName'" in str(error.get("Message"))
     calls = fake.calls_to("GetRole")
     assert [(c.status, c.error_code, c.params) for c in calls] == [
         (400, "ValidationError", {"RoleName": "bad name!"})

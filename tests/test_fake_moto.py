@@ -23,7 +23,7 @@ import pytest
 from moto import mock_aws
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from mypy_boto3_iam.client import IAMClient
 
@@ -48,9 +48,15 @@ def fake_iam(fake: FakeAWS) -> IAMClient:
     return fake.session().client("iam")
 
 
-def _scenario(iam: IAMClient) -> dict[str, object]:
+def _settled(fake: FakeAWS) -> Callable[[], None]:
+    """Wait until the fake's IAM reads show its writes (moto's show them at once)."""
+    return lambda: fake.advance(fake.behaviour.read_lag)
+
+
+def _scenario(iam: IAMClient, settle: Callable[[], None] = lambda: None) -> dict[str, object]:
     """Create an ordinary role on the SLR path, then read it every way slrkit does."""
     iam.create_service_linked_role(AWSServiceName="profile.amazonaws.com", CustomSuffix="probe")
+    settle()
     name = iam.list_roles(PathPrefix=PATH)["Roles"][0]["RoleName"]
     role = iam.get_role(RoleName=name)["Role"]
     listed = iam.list_roles(PathPrefix=PATH)
@@ -71,9 +77,11 @@ def _scenario(iam: IAMClient) -> dict[str, object]:
     }
 
 
-def test_fake_and_moto_agree_where_moto_is_right(moto_iam: IAMClient, fake_iam: IAMClient) -> None:
+def test_fake_and_moto_agree_where_moto_is_right(
+    moto_iam: IAMClient, fake_iam: IAMClient, fake: FakeAWS
+) -> None:
     """Path, ARN shape, listing, pagination flag and NoSuchEntity 404 are the same on both."""
-    on_moto, on_fake = _scenario(moto_iam), _scenario(fake_iam)
+    on_moto, on_fake = _scenario(moto_iam), _scenario(fake_iam, _settled(fake))
     for key in ("path", "max_session", "truncated", "missing"):
         assert on_moto[key] == on_fake[key], key
     assert on_fake["missing"] == ("NoSuchEntity", 404)
@@ -83,9 +91,11 @@ def test_fake_and_moto_agree_where_moto_is_right(moto_iam: IAMClient, fake_iam: 
     assert str(on_fake["arn_prefix"]).endswith(PATH.rstrip("/"))
 
 
-def test_documented_differences_from_moto(moto_iam: IAMClient, fake_iam: IAMClient) -> None:
+def test_documented_differences_from_moto(
+    moto_iam: IAMClient, fake_iam: IAMClient, fake: FakeAWS
+) -> None:
     """Role name, policies and deletion tasks differ: the fake follows AWS, moto does not."""
-    on_moto, on_fake = _scenario(moto_iam), _scenario(fake_iam)
+    on_moto, on_fake = _scenario(moto_iam), _scenario(fake_iam, _settled(fake))
     assert on_moto["name"] == "AWSServiceRoleForprofile_probe"
     assert on_fake["name"] == "AWSServiceRoleForProfile_probe"
     assert on_moto["policies"] == []
@@ -102,10 +112,13 @@ def test_documented_differences_from_moto(moto_iam: IAMClient, fake_iam: IAMClie
         fake_iam.get_service_linked_role_deletion_status(DeletionTaskId=made_up)
 
 
-def test_moto_allows_delete_role_on_an_slr(moto_iam: IAMClient, fake_iam: IAMClient) -> None:
+def test_moto_allows_delete_role_on_an_slr(
+    moto_iam: IAMClient, fake_iam: IAMClient, fake: FakeAWS
+) -> None:
     """moto deletes a service-linked role with DeleteRole; AWS and the fake refuse."""
     for iam in (moto_iam, fake_iam):
         iam.create_service_linked_role(AWSServiceName="profile.amazonaws.com", CustomSuffix="x")
+    _settled(fake)()
     moto_iam.delete_role(RoleName="AWSServiceRoleForprofile_x")
     with pytest.raises(fake_iam.exceptions.UnmodifiableEntityException):
         fake_iam.delete_role(RoleName="AWSServiceRoleForProfile_x")

@@ -382,8 +382,8 @@ def _state_file_bytes(fake: FakeAWS) -> bytes:
         (b'{"format": "other"}', "is not a slrkit fake state file"),
         (b"[]", "is not a slrkit fake state file"),
         (b'{"format": "slrkit.testing/fake-state", "version": 99}', "state version 99"),
-        (b'{"format": "slrkit.testing/fake-state", "version": 1}', "has no 'account_id'"),
-        (b'{"format": "slrkit.testing/fake-state", "version": 1, "x": NaN}', "NaN"),
+        (b'{"format": "slrkit.testing/fake-state", "version": 2}', "has no 'account_id'"),
+        (b'{"format": "slrkit.testing/fake-state", "version": 2, "x": NaN}', "NaN"),
     ],
 )
 def test_foreign_files_are_refused(tmp_path: Path, content: bytes, problem: str) -> None:

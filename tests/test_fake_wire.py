@@ -290,7 +290,7 @@ def test_a_view_outside_the_model_fails_every_check() -> None:
         check(bad, "", problems)
         assert problems == [
             (
-                "Value '60' at 'Role.MaxSessionDuration' failed to satisfy constraint: "
+                "Value '60' at 'role.maxSessionDuration' failed to satisfy constraint: "
                 "Member must have value greater than or equal to 3600"
             )
         ]
@@ -310,7 +310,7 @@ def test_strict_mode_catches_a_response_outside_the_model(monkeypatch: pytest.Mo
 
     monkeypatch.setitem(_sts.OPERATIONS, "GetCallerIdentity", broken)
     sts = FakeAWS().session().client("sts")
-    with pytest.raises(FidelityError, match="Arn"):
+    with pytest.raises(FidelityError, match="at 'arn'"):
         sts.get_caller_identity()
     lenient = FakeAWS(strict=False).session().client("sts")
     assert lenient.get_caller_identity()["Arn"] == "x"

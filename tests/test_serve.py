@@ -158,7 +158,7 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
 
 
 def test_boto3_client_runs_the_domain_lifecycle(server: FakeServer, clients: Clients) -> None:
-    """Create, read and delete a domain; its SLR shows after propagation and goes after cleanup."""
+    """Create, read and delete a domain; its SLR shows after propagation, goes after cleanup."""
     cp, iam, _ = clients
     created = cp.create_domain(DomainName="acme", DefaultExpirationDays=365, Tags={"team": "cx"})
     assert created["DomainName"] == "acme"
@@ -174,7 +174,8 @@ def test_boto3_client_runs_the_domain_lifecycle(server: FakeServer, clients: Cli
     cp.delete_domain(DomainName="acme")
     with pytest.raises(cp.exceptions.ResourceNotFoundException):
         cp.get_domain(DomainName="acme")
-    admin(server, "advance", {"seconds": 20})
+    # The service's cleanup, then IAM's reads catching up with it.
+    admin(server, "advance", {"seconds": 20 + server.fake.behaviour.read_lag})
     assert iam.list_roles(PathPrefix=ROLE_PATH)["Roles"] == []
     assert [c.operation for c in server.fake.calls] == [
         "CreateDomain",
@@ -239,6 +240,30 @@ def test_the_signed_region_is_the_domain_region(server: FakeServer, fake: FakeAW
         assert answer.status == 200
     assert fake.domains("us-east-1") == ("in-us-east-1",)
     assert fake.domains("ap-southeast-2") == ("in-ap-southeast-2",)
+
+
+def test_a_region_without_customer_profiles_gets_no_answer(
+    server: FakeServer, fake: FakeAWS
+) -> None:
+    """As against AWS, where no profile.<region> host exists: a connection error, no domain."""
+    session = session_of()
+    cp = session.client(
+        "customer-profiles",
+        region_name="eu-west-1",
+        endpoint_url=server.endpoint_url,
+        config=NO_RETRIES,
+    )
+    try:
+        with pytest.raises(BotoCoreError, match="Connection was closed"):
+            cp.create_domain(DomainName="nowhere", DefaultExpirationDays=7)
+    finally:
+        cp.close()
+    assert fake.domains("eu-west-1") == ()
+    assert fake.calls == ()
+    with pytest.raises(http.client.RemoteDisconnected):
+        send(server, "GET", "/domains/x", headers={"Authorization": scope("profile", "cn-north-1")})
+    answer = send(server, "GET", "/domains/x", headers={"Authorization": scope("profile")})
+    assert answer.headers["x-amzn-ErrorType"] == "ResourceNotFoundException"  # eu-west-2 answers
 
 
 def test_a_presigned_credential_routes_like_the_header(server: FakeServer) -> None:

@@ -17,19 +17,29 @@ the machine's AWS configuration (profiles, config and credentials files,
 >>> role.startswith("AWSServiceRoleForProfile_")
 True
 
-How it behaves (virtual seconds; the module docstrings of `slrkit._fake._profiles`
-and `slrkit._fake._iam` say more, where AWS does not document the behaviour):
+How it behaves (virtual seconds; `Behaviour` holds every knob, says what AWS
+documents and what the fake chooses, and `Behaviour.harsh` turns every hardship
+on at once). It is no kinder than AWS:
 
 - CreateDomain makes the domain's service-linked role
   ``AWSServiceRoleForProfile_<12 lowercase hex digits>`` under
   ``/aws-service-role/profile.amazonaws.com/``, trusted by ``profile.amazonaws.com``
   and with ``CustomerProfilesServiceLinkedRolePolicy`` attached. Its CreateDate is
   one second after the domain's CreatedAt; IAM reads see it only after
-  `FakeAWS.propagation_delay`.
-- DeleteDomain makes the service delete that role `FakeAWS.role_cleanup_delay`
+  `Behaviour.propagation_delay`.
+- DeleteDomain makes the service delete that role `Behaviour.role_cleanup_delay`
   later (never, if None, so that the DeleteServiceLinkedRole fallback can be tested).
-- A DeleteServiceLinkedRole task takes `FakeAWS.deletion_task_duration` and FAILS,
-  with a RoleUsageList, if a domain still uses the role when it ends.
+- A DeleteServiceLinkedRole task takes `Behaviour.deletion_task_duration` and FAILS,
+  with a RoleUsageList, if a domain still uses the role when it ends. IAM
+  forgets a finished task after `Behaviour.task_retention`.
+- IAM reads lag its writes by `Behaviour.read_lag`: a deleted role stays visible
+  that long. Role names are not told apart by case.
+- Customer Profiles answers only in `Behaviour.profile_regions` (its ten
+  regions); elsewhere a call fails as a missing host does, with botocore's
+  `EndpointConnectionError`, and reaches no service (it is not recorded).
+- Rule-based matching goes PENDING, IN_PROGRESS, then ACTIVE, and refuses changes
+  while IN_PROGRESS and for a day after ACTIVE, as the model documents.
+- ARNs name the partition of the region (``arn:aws-cn:`` in cn-north-1).
 - IAM is global: its calls are recorded with the region they were signed for
   (``us-east-1``), and its rate limits count in one ``aws-global`` bucket.
 - Virtual time runs from the fake's start to the last day of year 9999.
@@ -54,17 +64,21 @@ Errors raised by the fake itself (not AWS errors, which come as botocore's
 from __future__ import annotations
 
 import contextlib
+import enum
 import random
 from typing import TYPE_CHECKING, Final, Literal, overload
 
+import attrs
+
 from slrkit._fake import _persist, _state_file
 from slrkit._fake._backend import Backend, Settings
+from slrkit._fake._behaviour import Behaviour
 from slrkit._fake._calls import RecordedCall
 from slrkit._fake._engine import FidelityError, UnsupportedOperationError
 from slrkit._fake._server import DEFAULT_HOST, Server
 from slrkit._fake._state_file import StateFileBusyError, StateFileError
 from slrkit._fake._virtual_clock import DEFAULT_START, VirtualClock
-from slrkit._fake._world import Behaviour
+from slrkit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -79,6 +93,7 @@ if TYPE_CHECKING:
     from slrkit._kit import ProfilesKit
 
 __all__ = [
+    "Behaviour",
     "FakeAWS",
     "FakeServer",
     "FidelityError",
@@ -95,6 +110,15 @@ ConnectionFaultKind = Literal["connect", "read-timeout"]
 RetryMode = Literal["standard", "adaptive", "legacy"]
 
 
+class _Unset(enum.Enum):
+    """The default of a timing argument of `FakeAWS`: the behaviour's value."""
+
+    BEHAVIOUR = "the behaviour's"
+
+
+_BEHAVIOURS: Final = _Unset.BEHAVIOUR
+
+
 class FakeAWS:
     """A stateful fake of Customer Profiles, IAM (service-linked roles) and STS.
 
@@ -109,10 +133,11 @@ class FakeAWS:
 
     Args:
         account_id: The account of sessions and hooks that name none: 12 digits.
-        propagation_delay: Seconds before a new domain's role shows in IAM.
-        role_cleanup_delay: Seconds after DeleteDomain until the service deletes
-            the role, or None for never.
-        deletion_task_duration: Seconds a role-deletion task runs.
+        behaviour: How it behaves where AWS leaves room (default: `Behaviour()`,
+            AWS's documented behaviour and the fake's best guesses elsewhere).
+        propagation_delay: Overrides *behaviour*'s `Behaviour.propagation_delay`.
+        role_cleanup_delay: Overrides `Behaviour.role_cleanup_delay` (None: never).
+        deletion_task_duration: Overrides `Behaviour.deletion_task_duration`.
         seed: Seeds role names, ids and request ids (a 64-bit integer).
         strict: Check every response against the service model's output shape
             (raising `FidelityError`) and refuse `fail` codes the model lacks.
@@ -121,26 +146,32 @@ class FakeAWS:
 
     Raises:
         ValueError: An account id that is not 12 digits, a delay that is not a
-            finite number >= 0, a naive *start*...
+            finite number >= 0, a *behaviour* that is not a `Behaviour`, a naive
+            *start*...
     """
 
     def __init__(
         self,
         account_id: str = DEFAULT_ACCOUNT_ID,
         *,
-        propagation_delay: float = 5.0,
-        role_cleanup_delay: float | None = 20.0,
-        deletion_task_duration: float = 10.0,
+        behaviour: Behaviour | None = None,
+        propagation_delay: float | _Unset = _BEHAVIOURS,
+        role_cleanup_delay: float | _Unset | None = _BEHAVIOURS,
+        deletion_task_duration: float | _Unset = _BEHAVIOURS,
         seed: int = 0,
         strict: bool = True,
         start: dt.datetime = DEFAULT_START,
         default_region: str = DEFAULT_REGION,
     ) -> None:
-        timing = Behaviour(
-            propagation_delay=propagation_delay,
-            role_cleanup_delay=role_cleanup_delay,
-            deletion_task_duration=deletion_task_duration,
-        )
+        if behaviour is not None and not isinstance(behaviour, Behaviour):
+            raise InvalidInputError("behaviour", behaviour, "must be a slrkit.testing.Behaviour")
+        timing = behaviour if behaviour is not None else Behaviour()
+        if propagation_delay is not _BEHAVIOURS:
+            timing = attrs.evolve(timing, propagation_delay=propagation_delay)
+        if role_cleanup_delay is not _BEHAVIOURS:
+            timing = attrs.evolve(timing, role_cleanup_delay=role_cleanup_delay)
+        if deletion_task_duration is not _BEHAVIOURS:
+            timing = attrs.evolve(timing, deletion_task_duration=deletion_task_duration)
         self._backend = Backend(
             Settings(
                 account_id=account_id,
@@ -181,6 +212,11 @@ class FakeAWS:
     def clock(self) -> VirtualClock:
         """The virtual clock every session, kit and delay of this fake shares."""
         return self._backend.clock
+
+    @property
+    def behaviour(self) -> Behaviour:
+        """How this fake behaves where AWS leaves room."""
+        return self._backend.settings.behaviour
 
     @property
     def propagation_delay(self) -> float:
@@ -514,6 +550,9 @@ class FakeAWS:
         self, *, account_id: str | None = None, include_pending: bool = False
     ) -> tuple[str, ...]:
         """The names of the account's roles, sorted.
+
+        These are the roles that exist: one deleted a moment ago is not listed,
+        though IAM's reads may show it a while longer (`Behaviour.read_lag`).
 
         Args:
             account_id: The account (default: the fake's).

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from typing_extensions import assert_type
 
 import slrkit
-from slrkit.testing import FakeAWS, FakeServer, RecordedCall
+from slrkit.testing import Behaviour, FakeAWS, FakeServer, RecordedCall
 
 if TYPE_CHECKING:
     import boto3
@@ -80,6 +80,10 @@ def check_testing() -> None:
     assert_type(fake.calls, tuple[RecordedCall, ...])
     assert_type(fake.calls[0].operation, str)
     assert_type(fake.clock.monotonic(), float)
+    harsh = FakeAWS(behaviour=Behaviour.harsh(), role_cleanup_delay=None)
+    assert_type(harsh.behaviour, Behaviour)
+    assert_type(harsh.behaviour.task_retention, float | None)
+    assert_type(Behaviour.from_observations("observations.json"), Behaviour)
     with FakeAWS.open("fake.json", default=fake, timeout=1.0) as kept:
         assert_type(kept, FakeAWS)
     assert_type(FakeAWS.load("fake.json"), FakeAWS)

@@ -28,7 +28,7 @@ from slrkit._fake._records import (
 )
 from slrkit._fake._virtual_clock import VirtualClock
 from slrkit._fake._wire import codec_for
-from slrkit._fake._world import Behaviour, World, domain_arn, trust_policy
+from slrkit._fake._world import World, domain_arn, trust_policy
 from slrkit._validate import validate_domain_name, validate_role_name
 from slrkit.exceptions import InvalidInputError
 
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     import boto3
 
+    from slrkit._fake._behaviour import Behaviour
     from slrkit._fake._calls import RecordedCall
     from slrkit._fake._wire import HttpRequest, WireResponse
 
@@ -350,7 +351,7 @@ class Backend:
         account_key = _arguments.optional_account_id(account_id, self.account_id)
         with self.state() as world:
             account = world.account(account_key)
-            if name is not None and name in account.roles:
+            if name is not None and account.role(name) is not None:
                 raise InvalidInputError("unique_id", unique_id, f"role {name} already exists")
             domain = None
             if domain_name is not None:
@@ -393,18 +394,20 @@ class Backend:
         account_key = _arguments.optional_account_id(account_id, self.account_id)
         with self.state() as world:
             account = world.account(account_key)
-            if name in account.roles:
+            if account.role(name) is not None:
                 raise InvalidInputError("name", name, "a role of that name already exists")
-            account.roles[name] = Role(
-                name=name,
-                path=path,
-                role_id=world.role_id(),
-                create_date=world.clock.now().replace(microsecond=0),
-                trust_policy=trust_policy(trust_principal),
-                visible_at=world.clock.monotonic(),
-                policies=tuple(
-                    AttachedPolicy(name=arn.rsplit("/", 1)[-1], arn=arn) for arn in arns
-                ),
+            account.put_role(
+                Role(
+                    name=name,
+                    path=path,
+                    role_id=world.role_id(),
+                    create_date=world.clock.now().replace(microsecond=0),
+                    trust_policy=trust_policy(trust_principal),
+                    visible_at=world.clock.monotonic(),
+                    policies=tuple(
+                        AttachedPolicy(name=arn.rsplit("/", 1)[-1], arn=arn) for arn in arns
+                    ),
+                )
             )
         return name
 
@@ -444,7 +447,7 @@ class Backend:
             used: dict[str, list[str]] = {}
             for by_name in account.domains.values():
                 for domain in by_name.values():
-                    if domain.role_name is not None and domain.role_name in account.roles:
+                    if domain.role_name is not None and account.role(domain.role_name):
                         used.setdefault(domain.role_name, []).append(
                             domain_arn(account_key, domain)
                         )

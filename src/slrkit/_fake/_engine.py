@@ -16,6 +16,7 @@ from slrkit._fake import _iam, _profiles, _sts
 from slrkit._fake._calls import RecordedCall
 from slrkit._fake._faults import ErrorFault, Faults
 from slrkit._fake._ops import Operation, Request, ServiceError
+from slrkit._fake._partitions import partition_of
 from slrkit._fake._wire import (
     ErrorInfo,
     HttpRequest,
@@ -25,11 +26,12 @@ from slrkit._fake._wire import (
     WireResponse,
     codec_for,
 )
-from slrkit._fake._world import Behaviour, World
+from slrkit._fake._world import World
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from slrkit._fake._behaviour import Behaviour
     from slrkit._fake._virtual_clock import VirtualClock
 
 __all__ = [
@@ -52,6 +54,7 @@ GLOBAL_REGION: Final = "aws-global"
 """The region IAM's (global) rate limits are counted in."""
 
 _GLOBAL_SERVICES: Final = frozenset({"iam"})
+_REGIONAL_ENDPOINTS: Final = "customer-profiles"  # the one served service with regional hosts
 
 
 class FidelityError(AssertionError):
@@ -70,11 +73,16 @@ class UnsupportedOperationError(NotImplementedError):
 
 
 class ConnectionFault(Exception):  # noqa: N818  # a signal to the transport, not an error
-    """An injected connection fault: the transport must fail the way *kind* says."""
+    """No answer: the transport must fail the way *kind* says (``connect``, ``read-timeout``).
 
-    def __init__(self, kind: str) -> None:
-        super().__init__(kind)
+    Injected by a test, or the fate of a call to a region where the service has
+    no endpoint; *reason* says which.
+    """
+
+    def __init__(self, kind: str, reason: str = "injected") -> None:
+        super().__init__(f"{kind}: {reason}")
         self.kind = kind
+        self.reason = reason
 
 
 class Engine:
@@ -82,7 +90,7 @@ class Engine:
 
     Args:
         clock: The virtual clock everything on this fake shares.
-        behaviour: The timing knobs.
+        behaviour: How the fake behaves where AWS leaves room.
         seed: Seeds every random choice (role ids, task ids, request ids).
         strict: Check every success response against the output shape.
     """
@@ -141,9 +149,15 @@ class Engine:
 
         Raises:
             UnsupportedOperationError: The fake does not serve this operation.
-            ConnectionFault: A connection fault was injected for this call.
+            ConnectionFault: A connection fault was injected for this call, or the
+                service has no endpoint in *region* (`Behaviour.profile_regions`);
+                such a call reaches no service, so it is not recorded.
             FidelityError: In strict mode, the fake's response breaks the output shape.
         """
+        if service_id == _REGIONAL_ENDPOINTS and region not in self.world.behaviour.profile_regions:
+            # botocore builds profile.<region>.amazonaws.com for any region; no such host
+            # exists, so the call fails to connect, before any service sees it.
+            raise ConnectionFault("connect", f"Customer Profiles has no endpoint in {region}")
         try:
             codec = codec_for(service_id)
             name = operation if operation is not None else codec.resolve(request)
@@ -156,7 +170,9 @@ class Engine:
         op_codec = codec.operation(name)
         # Reading and validating touch no state, so they run outside the lock.
         params, violations = op_codec.parse(request)
-        call = Request(account_id=account_id, region=region, params=params)
+        call = Request(
+            account_id=account_id, region=region, partition=partition_of(region), params=params
+        )
         if self.faults.latency:  # read unlocked: most fakes never set a latency
             with self.lock:
                 delay = self.faults.latency.get(op_codec.qualified_name)

@@ -1,13 +1,20 @@
 """IAM, the service-linked-role part: global per account, eventually consistent.
 
+The timings and forms named here are `Behaviour` knobs.
+
 - A role the Customer Profiles service makes is invisible to every IAM read
-  until `propagation_delay` virtual seconds have passed. Roles made through IAM
-  itself (CreateServiceLinkedRole) are visible at once.
+  until `propagation_delay` has passed; one made by CreateServiceLinkedRole,
+  until `read_lag` has. A deleted role stays visible to reads for `read_lag`;
+  writes (DeleteServiceLinkedRole, DeleteRole) see only roles that exist.
+- Names are not told apart by case: a suffix taken in another case is taken.
 - CreateServiceLinkedRole knows only `profile.amazonaws.com`; other principals
   get InvalidInput rather than a made-up role name.
 - DeleteServiceLinkedRole starts a task that is NOT_STARTED for its first fifth,
   then IN_PROGRESS, and ends after `deletion_task_duration`: FAILED with a
-  RoleUsageList while a domain still uses the role, else SUCCEEDED (the role is gone).
+  RoleUsageList while a domain still uses the role, else SUCCEEDED (the role is
+  gone). A finished task is forgotten (NoSuchEntity) after `task_retention`
+  (`failed_task_retention` for a FAILED one).
+- ARNs carry the partition of the region the call was signed for.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from slrkit._fake._ops import (
     decode_cursor,
     encode_cursor,
 )
+from slrkit._fake._partitions import in_partition
 from slrkit._fake._records import PROFILE_PRINCIPAL, DeletionTask, Role
 
 if TYPE_CHECKING:
@@ -37,28 +45,35 @@ def _account(world: World, request: Request) -> Account:
     return world.account(request.account_id)
 
 
-def _visible(world: World, account: Account, name: str) -> Role | None:
-    role = account.roles.get(name)
-    if role is None or role.visible_at > world.clock.monotonic():
-        return None
-    return role
+def _no_such_role(name: str) -> ServiceError:
+    return ServiceError("NoSuchEntity", f"The role with name {name} cannot be found.")
 
 
 def _role(world: World, request: Request) -> Role:
+    """The role a read of RoleName shows (a recently deleted one included)."""
     name = str(request.params["RoleName"])
-    role = _visible(world, _account(world, request), name)
+    role = _account(world, request).read_role(name, world.clock.monotonic())
     if role is None:
-        raise ServiceError("NoSuchEntity", f"The role with name {name} cannot be found.")
+        raise _no_such_role(name)
     return role
 
 
-def role_view(role: Role, account_id: str, *, full: bool) -> dict[str, object]:
+def _existing_role(world: World, request: Request) -> Role:
+    """The role a write of RoleName acts on: one that exists and has propagated."""
+    name = str(request.params["RoleName"])
+    role = _account(world, request).role(name)
+    if role is None or role.visible_at > world.clock.monotonic():
+        raise _no_such_role(name)
+    return role
+
+
+def role_view(role: Role, request: Request, *, full: bool) -> dict[str, object]:
     """The `Role` structure; ListRoles leaves out RoleLastUsed and Tags (*full* False)."""
     out: dict[str, object] = {
         "Path": role.path,
         "RoleName": role.name,
         "RoleId": role.role_id,
-        "Arn": role.arn(account_id),
+        "Arn": role.arn(request.account_id, request.partition),
         "CreateDate": role.create_date,
         "AssumeRolePolicyDocument": role.trust_policy,
         "MaxSessionDuration": role.max_session_duration,
@@ -78,15 +93,16 @@ def role_view(role: Role, account_id: str, *, full: bool) -> dict[str, object]:
 
 
 def _page(
-    request: Request, items: Iterable[tuple[str, Mapping[str, object]]], key: str
+    world: World, request: Request, items: Iterable[tuple[str, Mapping[str, object]]], key: str
 ) -> dict[str, object]:
     """One page of (sort key, item) pairs, IAM-style: Marker, MaxItems, IsTruncated."""
-    size = int(request.params.get("MaxItems", _DEFAULT_PAGE))  # type: ignore[call-overload]
+    asked = int(request.params.get("MaxItems", _DEFAULT_PAGE))  # type: ignore[call-overload]
     ordered = sorted(items, key=lambda pair: pair[0])
     marker = request.params.get("Marker")
     if isinstance(marker, str):
         after = decode_cursor(marker, code="ValidationError", message="Invalid Marker")
         ordered = [pair for pair in ordered if pair[0] >= after]
+    size = world.page_size(asked, len(ordered))
     page = ordered[:size]
     out: dict[str, object] = {key: [item for _, item in page], "IsTruncated": len(ordered) > size}
     if len(ordered) > size:
@@ -97,11 +113,10 @@ def _page(
 def get_role(world: World, request: Request) -> Mapping[str, object]:
     """GetRole: the role, with RoleLastUsed and Tags."""
     role = _role(world, request)
-    account_id = request.account_id
     return world.view(
-        ("GetRole", account_id, role.name),
+        ("GetRole", request.account_id, request.partition, role.name),
         role,
-        lambda: {"Role": role_view(role, account_id, full=True)},
+        lambda: {"Role": role_view(role, request, full=True)},
     )
 
 
@@ -109,20 +124,19 @@ def list_roles(world: World, request: Request) -> Mapping[str, object]:
     """ListRoles: visible roles under PathPrefix, by name, paginated by Marker."""
     prefix = str(request.params.get("PathPrefix", "/"))
     account = _account(world, request)
-    now = world.clock.monotonic()
     items: list[tuple[str, Mapping[str, object]]] = [
-        (role.name, _listed(world, request.account_id, role))
-        for role in account.roles.values()
-        if role.visible_at <= now and role.path.startswith(prefix)
+        (role.name, _listed(world, request, role))
+        for role in account.read_roles(world.clock.monotonic())
+        if role.path.startswith(prefix)
     ]
-    return _page(request, items, "Roles")
+    return _page(world, request, items, "Roles")
 
 
-def _listed(world: World, account_id: str, role: Role) -> Mapping[str, object]:
+def _listed(world: World, request: Request, role: Role) -> Mapping[str, object]:
     return world.view(
-        ("ListRoles", account_id, role.name),
+        ("ListRoles", request.account_id, request.partition, role.name),
         role,
-        lambda: role_view(role, account_id, full=False),
+        lambda: role_view(role, request, full=False),
     )
 
 
@@ -131,11 +145,14 @@ def list_attached_role_policies(world: World, request: Request) -> Mapping[str, 
     role = _role(world, request)
     prefix = str(request.params.get("PathPrefix", "/"))
     items: list[tuple[str, dict[str, object]]] = [
-        (policy.name, {"PolicyName": policy.name, "PolicyArn": policy.arn})
+        (
+            policy.name,
+            {"PolicyName": policy.name, "PolicyArn": in_partition(policy.arn, request.partition)},
+        )
         for policy in role.policies
         if policy.path.startswith(prefix)
     ]
-    return _page(request, items, "AttachedPolicies")
+    return _page(world, request, items, "AttachedPolicies")
 
 
 def create_service_linked_role(world: World, request: Request) -> Mapping[str, object]:
@@ -150,7 +167,7 @@ def create_service_linked_role(world: World, request: Request) -> Mapping[str, o
     account = _account(world, request)
     suffix = params.get("CustomSuffix")
     name = f"AWSServiceRoleForProfile_{suffix}" if isinstance(suffix, str) else None
-    if name is not None and name in account.roles:
+    if name is not None and account.role(name) is not None:
         raise ServiceError(
             "InvalidInput",
             f"Service role name {name} has been taken in this account, "
@@ -161,15 +178,15 @@ def create_service_linked_role(world: World, request: Request) -> Mapping[str, o
         account,
         name=name,
         created=world.clock.now(),
-        visible_at=world.clock.monotonic(),
+        visible_at=world.clock.monotonic() + world.behaviour.read_lag,
         description=description if isinstance(description, str) else None,
     )
-    return {"Role": role_view(role, request.account_id, full=True)}
+    return {"Role": role_view(role, request, full=True)}
 
 
 def delete_service_linked_role(world: World, request: Request) -> Mapping[str, object]:
     """DeleteServiceLinkedRole: start (or return the running) deletion task."""
-    role = _role(world, request)
+    role = _existing_role(world, request)
     if not role.service_linked:
         raise ServiceError("InvalidInput", f"Role {role.name} is not a service-linked role.")
     account = _account(world, request)
@@ -192,23 +209,30 @@ def get_service_linked_role_deletion_status(world: World, request: Request) -> M
     task_id = str(request.params["DeletionTaskId"])
     if not task_id.startswith("task/"):
         raise ServiceError("InvalidInput", f"Invalid deletion task id {task_id}")
-    task = _account(world, request).tasks.get(task_id)
+    tasks = _account(world, request).tasks
+    task = tasks.get(task_id)
+    now = world.clock.monotonic()
+    if task is not None and task.purged(now, world.behaviour):
+        del tasks[task_id]
+        task = None
     if task is None:
         raise ServiceError("NoSuchEntity", f"Deletion task {task_id} cannot be found.")
-    out: dict[str, object] = {"Status": task.status(world.clock.monotonic())}
+    out: dict[str, object] = {"Status": task.status(now)}
     if task.outcome == "FAILED":
-        out["Reason"] = {
-            "Reason": "The role is in use by resources of the service.",
+        reason: dict[str, object] = {
             "RoleUsageList": [
                 {"Region": usage.region, "Resources": list(usage.resources)} for usage in task.usage
-            ],
+            ]
         }
+        if world.behaviour.failure_reason is not None:
+            reason["Reason"] = world.behaviour.failure_reason
+        out["Reason"] = reason
     return out
 
 
 def delete_role(world: World, request: Request) -> Mapping[str, object]:
     """DeleteRole: refused for service-linked roles and roles with attached policies."""
-    role = _role(world, request)
+    role = _existing_role(world, request)
     if role.service_linked:
         raise ServiceError(
             "UnmodifiableEntity",
@@ -219,7 +243,9 @@ def delete_role(world: World, request: Request) -> Mapping[str, object]:
         raise ServiceError(
             "DeleteConflict", "Cannot delete entity, must detach all policies first."
         )
-    del _account(world, request).roles[role.name]
+    _account(world, request).remove_role(
+        role.name, now=world.clock.monotonic(), lag=world.behaviour.read_lag
+    )
     return {}
 
 

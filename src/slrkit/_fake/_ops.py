@@ -23,10 +23,14 @@ __all__ = ["Operation", "Request", "ServiceError", "decode_cursor", "encode_curs
 
 @attrs.frozen(kw_only=True)
 class Request:
-    """One call as an operation sees it: who, where, and the parsed parameters."""
+    """One call as an operation sees it: who, where, and the parsed parameters.
+
+    `partition` is the region's (``aws``, ``aws-cn``...): the one its ARNs name.
+    """
 
     account_id: str
     region: str
+    partition: str
     params: Mapping[str, object]
 
 

@@ -1,8 +1,9 @@
 """A fake as a JSON document, so that separate processes (the CLI's ``--fake``) can share it.
 
-What is kept: the fake's settings, every account's domains, roles and deletion
-tasks, pending events, virtual time and the random generator (so ids keep coming
-in the same order). What is not: faults, latency, rate limits, the call log and
+What is kept: the fake's settings (its `Behaviour` among them), every account's
+domains, roles, deletion tasks and the deleted roles reads still see, pending
+events, virtual time and the random generator (so ids keep coming in the same
+order). What is not: faults, latency, rate limits, the call log and
 retry sleeps, which belong to one process's test.
 
 Reading trusts nothing: every value is checked for its type and rule as it is
@@ -18,34 +19,26 @@ import functools
 import heapq
 import json
 from collections.abc import Callable, Mapping
-from typing import Final, TypeVar, cast
+from typing import Final, cast
 
 import attrs
 
 from slrkit._fake import _arguments
 from slrkit._fake._backend import Backend, Settings
+from slrkit._fake._behaviour import Behaviour
+from slrkit._fake._document import Malformed, Value, parse, text
 from slrkit._fake._loader import service_model
 from slrkit._fake._records import AttachedPolicy, DeletionTask, Domain, DomainStats, Role, RoleUsage
 from slrkit._fake._shapes import Check, CheckerCache
 from slrkit._fake._state_file import StateFileError
 from slrkit._fake._virtual_clock import END
-from slrkit._fake._world import Account, Behaviour, Event, World
+from slrkit._fake._world import Account, Event, World, role_key
 from slrkit.exceptions import InvalidInputError
 
 __all__ = ["FORMAT", "VERSION", "decode", "encode"]
 
 FORMAT: Final = "slrkit.testing/fake-state"
-VERSION: Final = 1
-
-_T = TypeVar("_T")
-
-
-class _Malformed(Exception):  # noqa: N818  # a signal inside this module, never raised out of it
-    """A value that breaks its rule, at *where* in the document."""
-
-    def __init__(self, where: str, problem: str) -> None:
-        super().__init__(f"{where or 'the document'} {problem}")
-
+VERSION: Final = 2  # 2: the whole Behaviour, deleted roles still seen, matching status
 
 # -- writing -----------------------------------------------------------------------------
 
@@ -74,6 +67,8 @@ def _plain(inst: object, field: attrs.Attribute[object], value: object) -> objec
         return value.isoformat()
     if isinstance(value, Mapping):
         return dict(cast("Mapping[str, object]", value))
+    if isinstance(value, frozenset):
+        return sorted(cast("frozenset[str]", value))
     return value
 
 
@@ -97,6 +92,9 @@ def _dump_world(world: World) -> dict[str, object]:
                 ],
                 "roles": [_dump(role) for role in account.roles.values()],
                 "tasks": [_dump(task) for task in account.tasks.values()],
+                "gone": [
+                    {"role": _dump(role), "until": until} for role, until in account.gone.values()
+                ],
             }
             for account_id, account in world.accounts.items()
         },
@@ -112,16 +110,11 @@ def decode(data: bytes, source: str) -> Backend:
     Raises:
         StateFileError: If *data* is not such a document, naming what is wrong.
     """
-
-    def refuse(constant: str) -> float:
-        raise ValueError(f"{constant} is not a JSON number")
-
     try:
-        loaded: object = json.loads(data, parse_constant=refuse)
+        document = parse(data)
     except ValueError as exc:  # UnicodeDecodeError included
         raise StateFileError(f"{source} is not JSON: {exc}") from exc
-    document = _Value(loaded, "")
-    if not isinstance(loaded, dict) or document.get("format") != FORMAT:
+    if document.get("format") != FORMAT:
         raise StateFileError(f"{source} is not a slrkit fake state file")
     version = document.get("version")
     if version != VERSION:
@@ -132,71 +125,9 @@ def decode(data: bytes, source: str) -> Backend:
         backend = Backend(_settings(document))
         with backend.state() as world:
             _load_world(document.field("state"), world)
-    except _Malformed as exc:
+    except Malformed as exc:
         raise StateFileError(f"{source} is malformed: {exc}") from exc
     return backend
-
-
-class _Value:
-    """One value of the parsed document, and where it is, for messages."""
-
-    def __init__(self, value: object, where: str) -> None:
-        self.value = value
-        self.where = where
-
-    def get(self, key: str) -> object:
-        """The member *key* of this object, or None (no check: for format and version)."""
-        return cast("dict[str, object]", self.value).get(key)
-
-    def field(self, key: str) -> _Value:
-        """The member *key* of this object, which must be there."""
-        members = self.members()
-        if key not in members:
-            raise _Malformed(self.where, f"has no {key!r}")
-        return members[key]
-
-    def members(self) -> dict[str, _Value]:
-        """This object's members."""
-        members = self.value
-        if not isinstance(members, dict):
-            raise self.wrong("a JSON object")
-        members = cast("dict[str, object]", members)
-        prefix = f"{self.where}." if self.where else ""
-        return {key: _Value(value, prefix + key) for key, value in members.items()}
-
-    def items(self) -> list[_Value]:
-        """This array's items."""
-        items = self.value
-        if not isinstance(items, list):
-            raise self.wrong("a JSON array")
-        return [
-            _Value(item, f"{self.where}[{i}]") for i, item in enumerate(cast("list[object]", items))
-        ]
-
-    def check(self, rule: Callable[[str, object], _T]) -> _T:
-        """The value, if *rule* (one of `_arguments`' checks) accepts it."""
-        try:
-            return rule(self.where, self.value)
-        except ValueError as exc:
-            raise self.broken(getattr(exc, "rule", exc)) from exc
-
-    def optional(self, rule: Callable[[str, object], _T]) -> _T | None:
-        """The value, if it is null or *rule* accepts it."""
-        return None if self.value is None else self.check(rule)
-
-    def wrong(self, expected: str) -> _Malformed:
-        """The error for a value that is not *expected*."""
-        return self.broken(f"must be {expected}")
-
-    def broken(self, rule: object) -> _Malformed:
-        """The error for a value that breaks *rule*."""
-        return _Malformed(self.where, f"is {self.value!r:.80}: {rule}")
-
-
-def _text(where: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise InvalidInputError(where, value, "must be a string")
-    return value
 
 
 def _number(where: str, value: object) -> float:
@@ -219,15 +150,15 @@ def _start(where: str, value: object) -> dt.datetime:
 
 
 def _when(where: str, value: object) -> dt.datetime:
-    text = _text(where, value)
+    written = text(where, value)
     try:
-        when = dt.datetime.fromisoformat(text)
+        when = dt.datetime.fromisoformat(written)
     except ValueError as exc:
         raise InvalidInputError(where, value, "must be an ISO 8601 timestamp") from exc
     return _arguments.aware(where, when)
 
 
-def _text_map(where: str, value: object) -> dict[str, str]:
+def text_map(where: str, value: object) -> dict[str, str]:
     rule = "must be a JSON object of strings"
     if not isinstance(value, dict):
         raise InvalidInputError(where, value, rule)
@@ -243,7 +174,7 @@ def _json_object(where: str, value: object) -> dict[str, object]:
     return cast("dict[str, object]", value)
 
 
-def _settings(document: _Value) -> Settings:
+def _settings(document: Value) -> Settings:
     return Settings(
         account_id=document.field("account_id").check(_arguments.account_id),
         default_region=document.field("default_region").check(_arguments.region),
@@ -254,15 +185,30 @@ def _settings(document: _Value) -> Settings:
     )
 
 
-def _behaviour(data: _Value) -> Behaviour:
-    return Behaviour(
-        propagation_delay=data.field("propagation_delay").check(_number),
-        role_cleanup_delay=data.field("role_cleanup_delay").optional(_number),
-        deletion_task_duration=data.field("deletion_task_duration").check(_number),
-    )
+def _behaviour(data: Value) -> Behaviour:
+    regions = data.field("profile_regions")
+    try:
+        return Behaviour(
+            propagation_delay=data.field("propagation_delay").check(_number),
+            role_cleanup_delay=data.field("role_cleanup_delay").optional(_number),
+            deletion_task_duration=data.field("deletion_task_duration").check(_number),
+            read_lag=data.field("read_lag").check(_number),
+            task_retention=data.field("task_retention").optional(_number),
+            failed_task_retention=data.field("failed_task_retention").optional(_number),
+            short_pages=data.field("short_pages").check(_arguments.flag),
+            profile_regions=[item.check(_arguments.region) for item in regions.items()],
+            rule_based_matching_pending=data.field("rule_based_matching_pending").check(_number),
+            rule_based_matching_duration=data.field("rule_based_matching_duration").check(_number),
+            rule_based_matching_lock=data.field("rule_based_matching_lock").check(_number),
+            usage_region=data.field("usage_region").optional(_arguments.region),
+            usage_resource=data.field("usage_resource").check(text),
+            failure_reason=data.field("failure_reason").optional(text),
+        )
+    except ValueError as exc:  # a rule that spans values: no regions, a bad template
+        raise data.broken(getattr(exc, "rule", exc)) from exc
 
 
-def _load_world(state: _Value, world: World) -> None:
+def _load_world(state: Value, world: World) -> None:
     """Fill an empty *world* (whose clock is at its start) from `_dump_world`'s output."""
     elapsed = state.field("elapsed")
     seconds = elapsed.check(_number)
@@ -280,26 +226,28 @@ def _load_world(state: _Value, world: World) -> None:
     world.events = [_event(item) for item in state.field("events").items()]
     heapq.heapify(world.events)
     for account_id, data in state.field("accounts").members().items():
-        _Value(account_id, f"{data.where} (its key)").check(_arguments.account_id)
+        Value(account_id, f"{data.where} (its key)").check(_arguments.account_id)
         account = world.accounts[account_id] = Account()
         for item in data.field("domains").items():
             domain = _domain(item)
             account.region(domain.region)[domain.name] = domain
         for item in data.field("roles").items():
-            role = _role(item)
-            account.roles[role.name] = role
+            account.put_role(_role(item))
         for item in data.field("tasks").items():
             task = _task(item)
             account.tasks[task.task_id] = task
+        for item in data.field("gone").items():
+            role = _role(item.field("role"))
+            account.gone[role_key(role.name)] = (role, item.field("until").check(_number))
 
 
-def _event(data: _Value) -> Event:
+def _event(data: Value) -> Event:
     return Event(
         due=data.field("due").check(_number),
         seq=data.field("seq").check(_count),
         kind=data.field("kind").check(_choice("cleanup", "task")),
         account_id=data.field("account_id").check(_arguments.account_id),
-        key=data.field("key").check(_text),
+        key=data.field("key").check(text),
     )
 
 
@@ -310,27 +258,29 @@ def _choice(*choices: str) -> Callable[[str, object], str]:
     return rule
 
 
-def _domain(data: _Value) -> Domain:
+def _domain(data: Value) -> Domain:
     stats = data.field("stats")
     domain = Domain(
-        name=data.field("name").check(_text),
+        name=data.field("name").check(text),
         region=data.field("region").check(_arguments.region),
         created_at=data.field("created_at").check(_when),
         last_updated_at=data.field("last_updated_at").check(_when),
         expiration_days=data.field("expiration_days").check(_count),
-        encryption_key=data.field("encryption_key").optional(_text),
-        dead_letter_queue_url=data.field("dead_letter_queue_url").optional(_text),
+        encryption_key=data.field("encryption_key").optional(text),
+        dead_letter_queue_url=data.field("dead_letter_queue_url").optional(text),
         matching=data.field("matching").optional(_json_object),
         rule_based_matching=data.field("rule_based_matching").optional(_json_object),
         data_store=data.field("data_store").optional(_json_object),
-        tags=data.field("tags").check(_text_map),
+        tags=data.field("tags").check(text_map),
         stats=DomainStats(
             profile_count=stats.field("profile_count").check(_count),
             metering_profile_count=stats.field("metering_profile_count").check(_count),
             object_count=stats.field("object_count").check(_count),
             total_size=stats.field("total_size").check(_count),
         ),
-        role_name=data.field("role_name").optional(_text),
+        role_name=data.field("role_name").optional(text),
+        rule_based_matching_since=data.field("rule_based_matching_since").optional(_number),
+        rule_based_matching_queued=data.field("rule_based_matching_queued").check(_arguments.flag),
     )
     # The settings are what CreateDomain was given: the model says what it may be given.
     params = {
@@ -346,7 +296,7 @@ def _domain(data: _Value) -> Domain:
     problems: list[str] = []
     _create_domain_check()({k: v for k, v in params.items() if v is not None}, "", problems)
     if problems:
-        raise _Malformed(data.where, "breaks the Customer Profiles model: " + "; ".join(problems))
+        raise Malformed(data.where, "breaks the Customer Profiles model: " + "; ".join(problems))
     return domain
 
 
@@ -357,25 +307,25 @@ def _create_domain_check() -> Check:
     return CheckerCache().get(shape)
 
 
-def _role(data: _Value) -> Role:
+def _role(data: Value) -> Role:
     trust = data.field("trust_policy")
     try:
-        json.loads(trust.check(_text))
+        json.loads(trust.check(text))
     except ValueError as exc:
         raise trust.wrong("a JSON policy document") from exc
     return Role(
         name=data.field("name").check(_role_name),
         path=data.field("path").check(_path),
-        role_id=data.field("role_id").check(_text),
+        role_id=data.field("role_id").check(text),
         create_date=data.field("create_date").check(_when),
         trust_policy=cast("str", trust.value),
         visible_at=data.field("visible_at").check(_number),
-        description=data.field("description").optional(_text),
+        description=data.field("description").optional(text),
         max_session_duration=data.field("max_session_duration").check(_count),
-        tags=data.field("tags").check(_text_map),
+        tags=data.field("tags").check(text_map),
         policies=tuple(
             AttachedPolicy(
-                name=item.field("name").check(_text), arn=item.field("arn").check(_policy_arn)
+                name=item.field("name").check(text), arn=item.field("arn").check(_policy_arn)
             )
             for item in data.field("policies").items()
         ),
@@ -396,9 +346,9 @@ def _policy_arn(where: str, value: object) -> str:
     return _arguments.text(where, value, pattern=r"arn:[!-~]+:policy/[!-~]+", high=2048)
 
 
-def _task(data: _Value) -> DeletionTask:
+def _task(data: Value) -> DeletionTask:
     return DeletionTask(
-        task_id=data.field("task_id").check(_text),
+        task_id=data.field("task_id").check(text),
         role_name=data.field("role_name").check(_role_name),
         started_at=data.field("started_at").check(_number),
         finishes_at=data.field("finishes_at").check(_number),
@@ -406,7 +356,7 @@ def _task(data: _Value) -> DeletionTask:
         usage=tuple(
             RoleUsage(
                 region=item.field("region").check(_arguments.region),
-                resources=tuple(r.check(_text) for r in item.field("resources").items()),
+                resources=tuple(r.check(text) for r in item.field("resources").items()),
             )
             for item in data.field("usage").items()
         ),

@@ -1,5 +1,12 @@
 """Customer Profiles, the domain part: per account and region, as the service behaves.
 
+- Rule-based matching runs the status machine the model documents (see
+  `Behaviour`): a new domain's configuration starts IN_PROGRESS, one set on an
+  existing domain PENDING; it then becomes ACTIVE. While IN_PROGRESS, and for
+  `rule_based_matching_lock` after ACTIVE, UpdateDomain refuses to change it with
+  BadRequestException (sending the same configuration again changes nothing).
+- `Behaviour.short_pages` lets ListDomains return short pages.
+
 Choices where AWS does not document the behaviour:
 - `Tags` on UpdateDomain are merged into the domain's tags (keys given are added
   or overwritten, none are removed), as TagResource does; use UntagResource to
@@ -35,6 +42,7 @@ __all__ = ["OPERATIONS", "set_stats", "touch_role"]
 _DEFAULT_PAGE = 100
 T = TypeVar("T")
 _MAX_TAGS = 50
+_DAY = 86_400.0
 
 
 def _now(world: World) -> dt.datetime:
@@ -83,17 +91,19 @@ def _check_tag_count(tags: Mapping[str, str]) -> None:
 
 
 def touch_role(account: Account, domain: Domain, when: dt.datetime) -> None:
-    """Record that the service used *domain*'s role at *when*, from the domain's region."""
+    """Record that the service used *domain*'s role at *when*, from the domain's region.
+
+    Never before the role's CreateDate: the service cannot use a role before it exists.
+    """
     if domain.role_name is None:
         return
-    role = account.roles.get(domain.role_name)
+    role = account.role(domain.role_name)
     if role is not None:
-        account.roles[role.name] = attrs.evolve(
-            role, last_used_date=when.replace(microsecond=0), last_used_region=domain.region
-        )
+        used = max(when.replace(microsecond=0), role.create_date)
+        account.put_role(attrs.evolve(role, last_used_date=used, last_used_region=domain.region))
 
 
-def _view(domain: Domain, *, stats: bool) -> dict[str, object]:
+def _view(domain: Domain, *, stats: bool, matching_status: str | None) -> dict[str, object]:
     out: dict[str, object] = {
         "DomainName": domain.name,
         "DefaultExpirationDays": domain.expiration_days,
@@ -107,8 +117,10 @@ def _view(domain: Domain, *, stats: bool) -> dict[str, object]:
     if domain.matching is not None:
         out["Matching"] = domain.matching
     if domain.rule_based_matching is not None:
-        # The response adds the matching job's status; the fake's jobs are always ready.
-        out["RuleBasedMatching"] = {**domain.rule_based_matching, "Status": "ACTIVE"}
+        matching = dict(domain.rule_based_matching)
+        if matching_status is not None:
+            matching["Status"] = matching_status
+        out["RuleBasedMatching"] = matching
     if domain.data_store is not None:
         out["DataStore"] = domain.data_store
     if stats:
@@ -134,14 +146,16 @@ def create_domain(world: World, request: Request) -> Mapping[str, object]:
     tags = _tags(params.get("Tags"))
     _check_tag_count(tags)
     now = _now(world)
+    monotonic = world.clock.monotonic()
     role = world.make_profile_role(
         account,
         name=None,
         # The service makes the role right after the domain: a second later, to the second.
         created=now + dt.timedelta(seconds=1),
-        visible_at=world.clock.monotonic() + world.behaviour.propagation_delay,
+        visible_at=monotonic + world.behaviour.propagation_delay,
         last_used=(now, request.region),
     )
+    matching = _mapping(params.get("RuleBasedMatching"))
     domain = Domain(
         name=name,
         region=request.region,
@@ -151,23 +165,68 @@ def create_domain(world: World, request: Request) -> Mapping[str, object]:
         encryption_key=_optional_text(params.get("DefaultEncryptionKey")),
         dead_letter_queue_url=_optional_text(params.get("DeadLetterQueueUrl")),
         matching=_mapping(params.get("Matching")),
-        rule_based_matching=_mapping(params.get("RuleBasedMatching")),
+        rule_based_matching=matching,
         data_store=_mapping(params.get("DataStore")),
         tags=tags,
         role_name=role.name,
+        rule_based_matching_since=monotonic if matching is not None else None,
     )
     domains[name] = domain
-    return _view(domain, stats=False)
+    return _view(domain, stats=False, matching_status=_matching_status(world, domain))
+
+
+def _matching_status(world: World, domain: Domain) -> str | None:
+    return domain.rule_based_matching_status(world.clock.monotonic(), world.behaviour)
 
 
 def get_domain(world: World, request: Request) -> Mapping[str, object]:
     """GetDomain: the domain's settings, with its `Stats`."""
     domain = _find(world, request, _name(request))
+    status = _matching_status(world, domain)
     return world.view(
-        ("GetDomain", request.account_id, request.region, domain.name),
+        ("GetDomain", request.account_id, request.region, domain.name, str(status)),
         domain,
-        lambda: _view(domain, stats=True),
+        lambda: _view(domain, stats=True, matching_status=status),
     )
+
+
+def _changed_matching(
+    world: World, domain: Domain, params: Mapping[str, object]
+) -> tuple[Mapping[str, object] | None, float | None, bool]:
+    """The rule-based matching of *domain* after UpdateDomain *params*: (settings, since, queued).
+
+    Raises:
+        ServiceError: The change comes while the configuration is locked.
+    """
+    current = (
+        domain.rule_based_matching,
+        domain.rule_based_matching_since,
+        domain.rule_based_matching_queued,
+    )
+    if "RuleBasedMatching" not in params:
+        return current
+    wanted = _mapping(params["RuleBasedMatching"])
+    if wanted == domain.rule_based_matching:
+        return current
+    now = world.clock.monotonic()
+    status = domain.rule_based_matching_status(now, world.behaviour)
+    if status == "IN_PROGRESS":
+        raise ServiceError(
+            "BadRequestException",
+            f"Rule-based matching of domain {domain.name} is IN_PROGRESS and cannot be "
+            "changed until it is ACTIVE",
+        )
+    unlocked = domain.rule_based_matching_unlocked_at(world.behaviour)
+    if status == "ACTIVE" and unlocked is not None and now < unlocked:
+        when = world.clock.now() + dt.timedelta(seconds=unlocked - now)
+        lock = world.behaviour.rule_based_matching_lock
+        wait = "a day" if lock == _DAY else f"{lock:g} seconds"
+        raise ServiceError(
+            "BadRequestException",
+            f"Rule-based matching of domain {domain.name} can be changed {wait} after it "
+            f"became ACTIVE, from {when:%Y-%m-%dT%H:%M:%SZ}",
+        )
+    return wanted, (now if wanted is not None else None), True
 
 
 def update_domain(world: World, request: Request) -> Mapping[str, object]:
@@ -178,6 +237,7 @@ def update_domain(world: World, request: Request) -> Mapping[str, object]:
     if "Tags" in params:
         tags = {**domain.tags, **_tags(params["Tags"])}
         _check_tag_count(tags)
+    matching, matching_since, matching_queued = _changed_matching(world, domain, params)
     updated = attrs.evolve(
         domain,
         last_updated_at=_now(world),
@@ -189,15 +249,15 @@ def update_domain(world: World, request: Request) -> Mapping[str, object]:
             params, "DeadLetterQueueUrl", _optional_text, domain.dead_letter_queue_url
         ),
         matching=_given(params, "Matching", _mapping, domain.matching),
-        rule_based_matching=_given(
-            params, "RuleBasedMatching", _mapping, domain.rule_based_matching
-        ),
+        rule_based_matching=matching,
+        rule_based_matching_since=matching_since,
+        rule_based_matching_queued=matching_queued,
         data_store=_given(params, "DataStore", _mapping, domain.data_store),
         tags=tags,
     )
     world.account(request.account_id).region(request.region)[domain.name] = updated
     touch_role(world.account(request.account_id), updated, updated.last_updated_at)
-    return _view(updated, stats=False)
+    return _view(updated, stats=False, matching_status=_matching_status(world, updated))
 
 
 def delete_domain(world: World, request: Request) -> Mapping[str, object]:
@@ -213,7 +273,7 @@ def delete_domain(world: World, request: Request) -> Mapping[str, object]:
 def list_domains(world: World, request: Request) -> Mapping[str, object]:
     """ListDomains: domain summaries in name order, paginated by NextToken."""
     params = request.params
-    size = params.get("MaxResults", _DEFAULT_PAGE)
+    asked = int(params.get("MaxResults", _DEFAULT_PAGE))  # type: ignore[call-overload]
     domains = sorted(
         world.account(request.account_id).region(request.region).values(), key=lambda d: d.name
     )
@@ -221,7 +281,7 @@ def list_domains(world: World, request: Request) -> Mapping[str, object]:
     if isinstance(token, str):
         after = decode_cursor(token, code="BadRequestException", message="Invalid NextToken")
         domains = [d for d in domains if d.name >= after]
-    page = domains[: int(size)]  # type: ignore[call-overload]
+    page = domains[: world.page_size(asked, len(domains))]
     items: list[dict[str, object]] = []
     for domain in page:
         item: dict[str, object] = {
@@ -239,15 +299,24 @@ def list_domains(world: World, request: Request) -> Mapping[str, object]:
 
 
 def _domain_by_arn(world: World, request: Request) -> Domain:
+    """The domain a tagging call's ARN names.
+
+    Domains, object types and integrations can be tagged
+    (``domains/<name>/object-types/<type>``...); the fake keeps only domains, so
+    any other resource of a domain does not exist.
+    """
     arn = str(request.params["resourceArn"])
     parts = arn.split(":", 5)
     if len(parts) != 6 or not parts[5].startswith("domains/"):  # noqa: PLR2004
         raise ServiceError("BadRequestException", f"Invalid resource ARN: {arn}")
-    _, _, _, region, account_id, resource = parts
-    name = resource[len("domains/") :]
-    if region != request.region or account_id != request.account_id:
+    _, partition, _, region, account_id, resource = parts
+    name, _, inner = resource[len("domains/") :].partition("/")
+    if (partition, region, account_id) != (request.partition, request.region, request.account_id):
         raise ServiceError("ResourceNotFoundException", f"Resource {arn} does not exist")
-    return _find(world, request, name)
+    domain = _find(world, request, name)
+    if inner:
+        raise ServiceError("ResourceNotFoundException", f"Resource {arn} does not exist")
+    return domain
 
 
 def tag_resource(world: World, request: Request) -> Mapping[str, object]:

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Mapping
 
+    from slrkit._fake._behaviour import Behaviour
+
 __all__ = [
     "PROFILE_POLICY_ARN",
     "PROFILE_PRINCIPAL",
@@ -63,6 +65,39 @@ class Domain:
     tags: Mapping[str, str] = attrs.field(factory=dict[str, str])
     stats: DomainStats = DomainStats()
     role_name: str | None = None
+    rule_based_matching_since: float | None = None
+    rule_based_matching_queued: bool = False
+
+    def rule_based_matching_status(self, now: float, behaviour: Behaviour) -> str | None:
+        """The matching job's status at virtual monotonic time *now* (None: no configuration)."""
+        started = self._matching_started(behaviour)
+        if started is None:
+            return None
+        if now < started:
+            return "PENDING"
+        if now < started + behaviour.rule_based_matching_duration:
+            return "IN_PROGRESS"
+        return "ACTIVE"
+
+    def rule_based_matching_unlocked_at(self, behaviour: Behaviour) -> float | None:
+        """When the configuration may change again, once ACTIVE (None: no configuration)."""
+        started = self._matching_started(behaviour)
+        if started is None:
+            return None
+        return started + behaviour.rule_based_matching_duration + behaviour.rule_based_matching_lock
+
+    def _matching_started(self, behaviour: Behaviour) -> float | None:
+        """When the matching job starts (None: no configuration).
+
+        At once for a new domain's configuration; after the PENDING wait for one
+        *queued* on an existing domain (see `Behaviour`).
+        """
+        since = self.rule_based_matching_since
+        if since is None:
+            return None
+        return since + (
+            behaviour.rule_based_matching_pending if self.rule_based_matching_queued else 0.0
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -101,9 +136,9 @@ class Role:
         """Whether AWS owns the role (it sits under `/aws-service-role/`)."""
         return self.path.startswith("/aws-service-role/")
 
-    def arn(self, account_id: str) -> str:
-        """The role's ARN in *account_id*."""
-        return f"arn:aws:iam::{account_id}:role{self.path}{self.name}"
+    def arn(self, account_id: str, partition: str) -> str:
+        """The role's ARN in *account_id* of *partition*."""
+        return f"arn:{partition}:iam::{account_id}:role{self.path}{self.name}"
 
 
 @attrs.frozen(kw_only=True)
@@ -124,6 +159,17 @@ class DeletionTask:
     finishes_at: float
     outcome: str | None = None
     usage: tuple[RoleUsage, ...] = ()
+
+    def purged(self, now: float, behaviour: Behaviour) -> bool:
+        """Whether IAM has forgotten the task by *now* (see `Behaviour.task_retention`)."""
+        if self.outcome is None:
+            return False
+        retention = (
+            behaviour.task_retention
+            if self.outcome == "SUCCEEDED"
+            else behaviour.failed_task_retention
+        )
+        return retention is not None and now >= self.finishes_at + retention
 
     def status(self, now: float) -> str:
         """The task's status at virtual monotonic time *now*."""

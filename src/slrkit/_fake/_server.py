@@ -30,8 +30,12 @@ error a real AWS endpoint sends, in the service's protocol: ``x-amzn-ErrorType``
 and JSON for rest-json, ``<ErrorResponse>`` XML for query. Operations the
 service has but the fake does not serve, and services other than those three,
 get ``501 NotImplemented`` saying so. An injected connection fault closes the
-connection without an answer. A bug in the fake is a ``500 InternalFailure``
-(logged with its traceback on the server, never sent to the client).
+connection without an answer, and so does a Customer Profiles call signed for a
+region where the service has no endpoint (`Behaviour.profile_regions`): against
+AWS the client could not connect at all, so a client here sees a connection
+error too (botocore: ``ConnectionClosedError``), never a service error. A bug
+in the fake is a ``500 InternalFailure`` (logged with its traceback on the
+server, never sent to the client).
 
 Logging goes to the ``slrkit.serve`` logger: one DEBUG line per request, with
 method, path (without its query string), service, operation and status. The
@@ -415,9 +419,14 @@ class _Handler(BaseHTTPRequestHandler):
             if refusal.close:
                 self.close_connection = True
             response = _error(codec, refusal.code, refusal.message, refusal.status)
-        except ConnectionFault:
+        except ConnectionFault as fault:
             _logger.debug(
-                "%s %s -> %s %s: connection dropped", self.command, path, service_id, operation
+                "%s %s -> %s %s: connection dropped (%s)",
+                self.command,
+                path,
+                service_id,
+                operation,
+                fault.reason,
             )
             self.close_connection = True
             return

@@ -161,6 +161,8 @@ class CheckerCache(ShapeCache[Check]):
 
     def _structure(self, shape: StructureShape) -> Check:
         members = {name: self.get(member) for name, member in shape.members.items()}
+        # AWS names members in lower camel case in its messages: 'roleName', not 'RoleName'.
+        shown = {name: name[:1].lower() + name[1:] for name in members}
         required = tuple(shape.required_members)
         passed = f"checked:{shape.name}"
 
@@ -183,7 +185,7 @@ class CheckerCache(ShapeCache[Check]):
             fields = cast("Mapping[str, object]", value)
             prefix = f"{path}." if path else ""
             out.extend(
-                f"Value null at '{prefix}{name}' failed to satisfy constraint: "
+                f"Value null at '{prefix}{shown[name]}' failed to satisfy constraint: "
                 "Member must not be null"
                 for name in required
                 if name not in fields
@@ -193,7 +195,7 @@ class CheckerCache(ShapeCache[Check]):
                 if member is None:
                     out.append(f"Unknown member '{prefix}{name}'")
                 elif item is not None:
-                    member(item, prefix + name, out)
+                    member(item, prefix + shown[name], out)
 
         return check
 

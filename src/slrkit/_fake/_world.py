@@ -5,6 +5,10 @@ finishing) is kept as events on a heap and applied lazily: `settle()` runs, in
 due order, every event whose time has come, before any request or helper reads
 state. Since state only changes through requests and helpers, which all settle
 first, this gives the same result as a background worker would, without one.
+
+IAM is eventually consistent (`Behaviour.read_lag`): a deleted role leaves a
+ghost that reads still see for a while, and writes never do. Role names are
+kept by their lower-case form, since IAM does not tell names apart by case.
 """
 
 from __future__ import annotations
@@ -14,11 +18,11 @@ import json
 import random
 import string
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
-from slrkit._fake._arguments import number
+from slrkit._fake._partitions import partition_of
 from slrkit._fake._records import (
     PROFILE_POLICY_ARN,
     PROFILE_PRINCIPAL,
@@ -36,11 +40,12 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Iterator, Mapping
 
+    from slrkit._fake._behaviour import Behaviour
     from slrkit._fake._virtual_clock import VirtualClock
 
-__all__ = ["Account", "Behaviour", "Event", "World", "domain_arn", "trust_policy"]
+__all__ = ["Account", "Event", "World", "domain_arn", "role_key", "trust_policy"]
 
-_ID_ALPHABET = string.ascii_uppercase + string.digits
+_ID_ALPHABET = string.ascii_uppercase + "234567"  # IAM ids are base32 after their prefix
 _MAX_VIEWS = 4096
 
 
@@ -61,24 +66,9 @@ def trust_policy(principal: str) -> str:
     )
 
 
-def _delay(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    del inst
-    if value is not None or attribute.name != "role_cleanup_delay":
-        number(attribute.name, value)
-
-
-@attrs.frozen(kw_only=True)
-class Behaviour:
-    """The timing knobs of a fake (virtual seconds, each finite and >= 0).
-
-    Raises:
-        ValueError: If a delay is not a finite number >= 0 (only
-            `role_cleanup_delay` may be None, for never).
-    """
-
-    propagation_delay: float = attrs.field(validator=_delay)
-    role_cleanup_delay: float | None = attrs.field(validator=_delay)
-    deletion_task_duration: float = attrs.field(validator=_delay)
+def role_key(name: str) -> str:
+    """The key a role is kept under: IAM names are "not distinguished by case"."""
+    return name.lower()
 
 
 @attrs.frozen(kw_only=True, order=True)
@@ -94,11 +84,16 @@ class Event:
 
 @attrs.define
 class Account:
-    """One account's state: domains per region, and (global) IAM roles and tasks."""
+    """One account's state: domains per region, and (global) IAM roles and tasks.
+
+    `roles` holds the roles that exist, by `role_key`; `gone` the deleted ones IAM
+    reads still show, with the virtual monotonic time until which they do.
+    """
 
     domains: dict[str, dict[str, Domain]] = attrs.field(factory=dict[str, dict[str, Domain]])
     roles: dict[str, Role] = attrs.field(factory=dict[str, Role])
     tasks: dict[str, DeletionTask] = attrs.field(factory=dict[str, DeletionTask])
+    gone: dict[str, tuple[Role, float]] = attrs.field(factory=dict[str, tuple[Role, float]])
 
     def region(self, region: str) -> dict[str, Domain]:
         """The domains of *region*, created empty on first use."""
@@ -114,6 +109,43 @@ class Account:
                 if domain.role_name == role_name:
                     yield domain
 
+    def role(self, name: str) -> Role | None:
+        """The role named *name* in any case, if it exists (what a write sees)."""
+        return self.roles.get(role_key(name))
+
+    def put_role(self, role: Role) -> None:
+        """Add *role*, or replace the role of its name."""
+        self.roles[role_key(role.name)] = role
+
+    def remove_role(self, name: str, *, now: float, lag: float) -> None:
+        """Delete the role *name*; reads go on seeing it for *lag* seconds from *now*."""
+        key = role_key(name)
+        role = self.roles.pop(key, None)
+        for old in [k for k, (_, until) in self.gone.items() if until <= now]:
+            del self.gone[old]
+        if role is not None and lag > 0 and role.visible_at <= now:
+            self.gone[key] = (role, now + lag)
+
+    def read_role(self, name: str, now: float) -> Role | None:
+        """The role an IAM read of *name* shows at *now*: propagated, or a recent ghost."""
+        key = role_key(name)
+        role = self.roles.get(key)
+        if role is not None and role.visible_at <= now:
+            return role
+        ghost = self.gone.get(key)
+        return ghost[0] if ghost is not None and now < ghost[1] else None
+
+    def read_roles(self, now: float) -> Iterator[Role]:
+        """Every role an IAM list shows at *now*."""
+        for key, role in self.roles.items():
+            if role.visible_at <= now:
+                yield role
+            elif (ghost := self.gone.get(key)) is not None and now < ghost[1]:
+                yield ghost[0]
+        for key, (role, until) in self.gone.items():
+            if now < until and key not in self.roles:
+                yield role
+
 
 class World:
     """The state of one fake. Not thread-safe by itself: the engine's lock guards it."""
@@ -122,9 +154,10 @@ class World:
         self.clock = clock
         self.behaviour = behaviour
         self.rng = random.Random(seed)  # noqa: S311  # ids, not secrets
-        # Request ids draw from their own generator, so that adding or removing a read
-        # never changes the names of the roles made after it.
+        # Request ids and page sizes draw from generators of their own, so that adding
+        # or removing a read never changes the names of the roles made after it.
         self._request_rng = random.Random(seed)  # noqa: S311  # ids, not secrets
+        self._page_rng = random.Random(seed)  # noqa: S311  # page sizes, not secrets
         self.accounts: dict[str, Account] = {}
         self.events: list[Event] = []
         self.seq = 0
@@ -164,7 +197,7 @@ class World:
         return f"{self.rng.getrandbits(48):012x}"
 
     def role_id(self) -> str:
-        """A role id as IAM makes them: `AROA` and 17 upper-case letters and digits."""
+        """A role id as IAM makes them: `AROA` and 17 base32 characters (A-Z, 2-7)."""
         return "AROA" + "".join(self.rng.choices(_ID_ALPHABET, k=17))
 
     def uuid(self) -> str:
@@ -174,6 +207,17 @@ class World:
     def request_id(self) -> str:
         """A random (version 4) UUID for one response."""
         return str(uuid.UUID(int=self._request_rng.getrandbits(128), version=4))
+
+    def page_size(self, asked: int, remaining: int) -> int:
+        """How many of *remaining* items a page holds when *asked* for a page of that size.
+
+        With `Behaviour.short_pages`, a page that could be full may hold as few as
+        one item while more remain (random, from the seed).
+        """
+        size = min(asked, remaining)
+        if self.behaviour.short_pages and remaining > 1 and size > 1:
+            return self._page_rng.randint(1, size)
+        return size
 
     # -- time -------------------------------------------------------------------------
 
@@ -195,23 +239,32 @@ class World:
         while self.events and self.events[0].due <= now:
             event = heapq.heappop(self.events)
             if event.kind == "cleanup":
-                self._cleanup(self.account(event.account_id), event.key)
+                self._cleanup(self.account(event.account_id), event.key, event.due)
             else:
-                self._finish_task(event.account_id, event.key)
+                self._finish_task(event.account_id, event.key, event.due)
 
-    def _cleanup(self, account: Account, role_name: str) -> None:
+    def _cleanup(self, account: Account, role_name: str, at: float) -> None:
         # The service deletes its role only once no domain of its own uses it.
-        if role_name in account.roles and next(account.domains_using(role_name), None) is None:
-            del account.roles[role_name]
+        if next(account.domains_using(role_name), None) is None:
+            account.remove_role(role_name, now=at, lag=self.behaviour.read_lag)
 
-    def _finish_task(self, account_id: str, task_id: str) -> None:
+    def _finish_task(self, account_id: str, task_id: str, at: float) -> None:
         account = self.account(account_id)
         task = account.tasks.get(task_id)
         if task is None or task.outcome is not None:
             return
         by_region: dict[str, list[str]] = {}
+        behaviour = self.behaviour
         for domain in account.domains_using(task.role_name):
-            by_region.setdefault(domain.region, []).append(domain_arn(account_id, domain))
+            region = behaviour.usage_region or domain.region
+            by_region.setdefault(region, []).append(
+                behaviour.usage_resource.format(
+                    partition=partition_of(domain.region),
+                    region=domain.region,
+                    account_id=account_id,
+                    domain=domain.name,
+                )
+            )
         if by_region:
             usage = tuple(
                 RoleUsage(region=region, resources=tuple(arns))
@@ -220,7 +273,7 @@ class World:
             account.tasks[task_id] = attrs.evolve(task, outcome="FAILED", usage=usage)
             return
         account.tasks[task_id] = attrs.evolve(task, outcome="SUCCEEDED")
-        account.roles.pop(task.role_name, None)
+        account.remove_role(task.role_name, now=at, lag=self.behaviour.read_lag)
 
     # -- the Customer Profiles service-linked role --------------------------------------
 
@@ -234,29 +287,37 @@ class World:
         description: str | None = None,
         last_used: tuple[dt.datetime, str] | None = None,
     ) -> Role:
-        """Create the SLR the Customer Profiles service uses (name chosen randomly if None)."""
+        """Create the SLR the Customer Profiles service uses (name chosen randomly if None).
+
+        The service uses the role as it makes it: *last_used*, if given, is never
+        before the role's CreateDate.
+        """
         if name is None:
             name = PROFILE_ROLE_PREFIX + self.unique_id()
-            while name in account.roles:  # 48 random bits: practically never loops
+            while account.role(name) is not None:  # 48 random bits: practically never loops
                 name = PROFILE_ROLE_PREFIX + self.unique_id()
+        create_date = created.replace(microsecond=0)
         role = Role(
             name=name,
             path=PROFILE_ROLE_PATH,
             role_id=self.role_id(),
-            create_date=created.replace(microsecond=0),
+            create_date=create_date,
             trust_policy=trust_policy(PROFILE_PRINCIPAL),
             visible_at=visible_at,
             description=description,
             policies=(
                 AttachedPolicy(name=PROFILE_POLICY_ARN.rsplit("/", 1)[1], arn=PROFILE_POLICY_ARN),
             ),
-            last_used_date=last_used[0] if last_used else None,
+            last_used_date=max(last_used[0].replace(microsecond=0), create_date)
+            if last_used
+            else None,
             last_used_region=last_used[1] if last_used else None,
         )
-        account.roles[name] = role
+        account.put_role(role)
         return role
 
 
 def domain_arn(account_id: str, domain: Domain) -> str:
     """The ARN Customer Profiles tags a domain by (no API returns it)."""
-    return f"arn:aws:profile:{domain.region}:{account_id}:domains/{domain.name}"
+    partition = partition_of(domain.region)
+    return f"arn:{partition}:profile:{domain.region}:{account_id}:domains/{domain.name}"
