@@ -52,7 +52,11 @@ def test_a_kit_built_from_clients_never_asks_the_default_credentials(
     profiles = fake.client("customer-profiles", REGION)
     iam = fake.client("iam", REGION)
     default_chain: list[str] = []
-    monkeypatch.setattr(boto3, "Session", lambda *_, **__: default_chain.append("asked"))
+
+    def default_session(*_: object, **__: object) -> None:
+        default_chain.append("asked")
+
+    monkeypatch.setattr(boto3, "Session", default_session)
     with pytest.raises(InvalidInputError, match="sts_client") as caught:
         ProfilesKit(REGION, profiles_client=profiles, iam_client=iam)
     assert caught.value.field == "sts_client"
