@@ -501,6 +501,23 @@ def test_the_pulumi_provider_refuses_what_the_api_refuses(
     assert [f.property for f in result.failures] == [next(iter(inputs))]
 
 
+def test_a_copied_tag_never_leads_slrkit_to_write_a_wrong_tag() -> None:
+    """Found by the soak: two domains made at the same moment, one tagged (by someone else)
+    with the other's role. The evidence, fooled, would give the other the first one's role;
+    ensure's repair writes a link only when the times alone tell it, so it writes none."""
+    fake = FakeAWS(ACCOUNT)
+    raw(fake).create_domain(DomainName="beta", DefaultExpirationDays=5)
+    raw(fake).create_domain(DomainName="gamma", DefaultExpirationDays=5)
+    beta_role, gamma_role = role_of(fake, "beta"), role_of(fake, "gamma")
+    raw(fake).tag_resource(resourceArn=arn("gamma"), tags={"slrkit:linked-role": beta_role})
+    result = make_kit(fake).ensure_domain("beta", default_expiration_days=1)
+    assert result.linked_role is None
+    assert result.link_problem is not None
+    tags = raw(fake).get_domain(DomainName="beta").get("Tags", {})
+    assert tags.get("slrkit:linked-role") != gamma_role
+    assert "slrkit:linked-role" not in tags
+
+
 # -- 9. no crash on empty work ---------------------------------------------------------------
 
 

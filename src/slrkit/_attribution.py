@@ -149,18 +149,27 @@ def _domains_for(
     return list(facts.values())
 
 
-def identify(verbs: Verbs, domain: Domain) -> LinkedRole:
+def identify(verbs: Verbs, domain: Domain, *, to_record: bool = False) -> LinkedRole:
     """The domain's role, by its tag when the tag counts, else by the evidence.
+
+    Args:
+        verbs: The operation's verbs.
+        domain: The domain, as GetDomain read it.
+        to_record: The answer will be written into the domain's tag. Then other
+            domains' tags, which can be wrong, must not decide it: the evidence
+            must give the same role without them (what this process saw appear
+            at its own creations still counts).
 
     Raises:
         LinkedRoleNotFoundError: No role fits, or the domain is too young to tell.
-        AmbiguousLinkedRoleError: Several roles fit, or another domain could own it.
+        AmbiguousLinkedRoleError: Several roles fit, or another domain could own it;
+            with *to_record*, also when only other domains' tags tell.
         UnreadableRegionsError: A region that had to be read could not be.
         AWSError: An API call failed.
     """
     facts = _facts(verbs, domain)
     claimed = facts.tag or facts.observed
-    if claimed is not None:
+    if claimed is not None and not to_record:
         role = _claimed_role(verbs, facts, claimed)
         if role is not None:
             return role
@@ -168,12 +177,21 @@ def identify(verbs: Verbs, domain: Domain) -> LinkedRole:
     now = verbs.site.clock.now()
     others = _domains_for(verbs, facts, [roles[n] for n in near]) if near else [facts]
     link = settle(others, roles.values(), now=now).links[facts.key]
+    if to_record and link.role is not None:
+        bare = settle(_untagged(others), roles.values(), now=now).links[facts.key]
+        if bare.role != link.role:
+            link = attrs.evolve(bare, reason=bare.reason or "ambiguous", candidates=(link.role,))
     if link.role is None or link.evidence is None:
         raise unlinked(domain, link, now)
     data = verbs.get_role(link.role)
     if data is None:
         raise LinkedRoleNotFoundError(domain.name, f"role {link.role} vanished while being read")
     return with_evidence(verbs.linked(data), link.evidence)
+
+
+def _untagged(domains: Iterable[DomainFacts]) -> list[DomainFacts]:
+    """*domains* without their tags: only times, regions and this process's own sightings."""
+    return [attrs.evolve(d, tag=None) for d in domains]
 
 
 def _claimed_role(verbs: Verbs, facts: DomainFacts, name: str) -> LinkedRole | None:
@@ -253,12 +271,33 @@ def _judge(
     """The verdict on the new roles that fit a domain just created; None to wait for more.
 
     Other domains settle first (by tags, observations and time). This one is young,
-    so a role is its own only when no other domain that is not settled could own it.
+    so a role is its own only when no other domain that is not settled could own
+    it. The verdict is written into the domain's tag, so other domains' tags (which
+    can be wrong) must not decide it: it must be the same without them.
     """
-    others = _domains_for(verbs, facts, new.values())
-    settled = settle(
-        [d for d in others if d.key != facts.key], roles.values(), now=verbs.site.clock.now()
+    others = [d for d in _domains_for(verbs, facts, new.values()) if d.key != facts.key]
+    now = verbs.site.clock.now()
+    tagged = _verdict(facts, others, new, roles, now)
+    bare = _verdict(facts, _untagged(others), new, roles, now)
+    if tagged is None or bare is None or tagged == bare:
+        return None if tagged is None or bare is None else tagged
+    named = {link.role for link in (tagged, bare) if link.role is not None}
+    return Link(
+        role=None,
+        reason="ambiguous",
+        candidates=tuple(sorted({*tagged.candidates, *bare.candidates, *named})),
+        rivals=tuple(sorted({*tagged.rivals, *bare.rivals})),
     )
+
+
+def _verdict(
+    facts: DomainFacts,
+    others: list[DomainFacts],
+    new: Mapping[str, RoleFacts],
+    roles: Mapping[str, RoleFacts],
+    now: dt.datetime,
+) -> Link | None:
+    settled = settle(others, roles.values(), now=now)
     free = [r for r in new.values() if r.name not in settled.owners and could_own(facts, r)]
     if not free:
         return None  # every new role that fits is another domain's: its own is still to come
@@ -266,7 +305,7 @@ def _judge(
         {
             other.key
             for other in others
-            if other.key != facts.key and settled.links[other.key].role is None
+            if settled.links[other.key].role is None
             for role in free
             if could_own(other, role)
         }

@@ -175,6 +175,6 @@ def _repair(
         if LINKED_ROLE_TAG in domain.tags:
             return domain, None, None
     try:
-        return domain, _attribution.identify(verbs, domain), None
+        return domain, _attribution.identify(verbs, domain, to_record=True), None
     except LinkedRoleError as exc:
         return domain, None, str(exc)
