@@ -6,6 +6,7 @@ Issue 16: each test is something a new user hit on a fresh install.
 from __future__ import annotations
 
 import random
+import time
 from importlib.metadata import distribution
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -136,3 +137,48 @@ def test_the_rate_limiter_is_public() -> None:
     kit.list_domains()
     assert fake.clock.monotonic() >= 0.5
     assert "RateLimiter" in slrkit.__all__
+
+
+def test_a_fleet_on_the_fake_waits_on_its_clock() -> None:
+    """``FakeAWS.fleet()`` is a Fleet on the fake's clock; thirty domains are created and
+    linked in virtual time, not in minutes of real sleep."""
+    fake = FakeAWS()
+    fleet = fake.fleet(regions=[REGION, "us-east-1", "ca-central-1"])
+    specs = [
+        slrkit.DomainSpec(name=f"d{n:02d}", region=region, default_expiration_days=5)
+        for region in fleet.regions
+        for n in range(10)
+    ]
+    started = time.monotonic()
+    result = fleet.ensure_all(specs)
+    assert result.failed == ()
+    assert result.unlinked == ()
+    assert fake.clock.monotonic() > 10 * fake.propagation_delay
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize("build", ["kit", "fleet"])
+def test_a_kit_or_fleet_on_a_fake_session_uses_the_fakes_clock(build: str) -> None:
+    """Given a session of the fake and no clock, a kit or a fleet waits on the fake's clock
+    instead of sleeping for real while virtual time stands still."""
+    fake = FakeAWS()
+    session = fake.session(REGION)
+    if build == "kit":
+        result = ProfilesKit(REGION, session=session).ensure_domain(
+            "acme", default_expiration_days=5
+        )
+        assert result.linked_role is not None
+    else:
+        fleet = slrkit.Fleet(session, regions=[REGION])
+        [item] = fleet.ensure_all(
+            [slrkit.DomainSpec(name="acme", region=REGION, default_expiration_days=5)]
+        ).items
+        assert item.ok
+    assert fake.clock.monotonic() >= fake.propagation_delay
+
+
+def test_a_fleet_over_two_fakes_must_be_told_its_clock() -> None:
+    """Sessions of two fakes run on two clocks: the fleet says so instead of picking one."""
+    with pytest.raises(InvalidInputError, match="different clocks") as caught:
+        slrkit.Fleet({"a": FakeAWS().session(REGION), "b": FakeAWS().session(REGION)})
+    assert caught.value.field == "clock"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["Clock", "Crew", "SystemClock", "crew"]
+__all__ = ["Clock", "Crew", "SystemClock", "clock_of", "crew"]
 
 
 @runtime_checkable
@@ -77,3 +77,14 @@ def crew(clock: Clock, size: int) -> AbstractContextManager[Crew]:
     """
     hook: Callable[[int], AbstractContextManager[Crew]] | None = getattr(clock, "crew", None)
     return hook(size) if hook is not None else contextlib.nullcontext(_NoCrew())
+
+
+def clock_of(session: object) -> Clock | None:
+    """The clock a boto3 session says its AWS runs on, if it says one.
+
+    A session handed out by `slrkit.testing` carries its fake's virtual clock as
+    ``slrkit_clock``: a kit or fleet built on it waits on that clock unless told
+    otherwise, instead of really sleeping while virtual time stands still.
+    """
+    found: object = getattr(session, "slrkit_clock", None)
+    return found if isinstance(found, Clock) else None

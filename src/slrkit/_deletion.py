@@ -38,7 +38,7 @@ from slrkit.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from slrkit._models import Domain, LinkedRole
+    from slrkit._models import Domain, LinkedRole, RemovedBy, StepOutcome
     from slrkit._verbs import Verbs
 
 __all__ = ["DEFAULT_CLEANUP_GRACE", "delete_role", "plan", "safe_delete"]
@@ -175,7 +175,7 @@ def safe_delete(
         )
     else:
         steps.append(Step(name="delete domain", outcome="already-done"))
-    removed_by: str | None = None
+    removed_by: RemovedBy | None = None
     if planned.role is None:
         left = "the role cannot be told; left to Customer Profiles"
         steps.append(Step(name="remove role", outcome="skipped", detail=left))
@@ -221,7 +221,7 @@ def _remove_role(
     *,
     grace: float,
     deleted: bool,
-) -> str:
+) -> RemovedBy:
     if not is_profile_role(role.name, role.path):
         raise UnsafeRoleError(role.name, role.path)
     deadline = verbs.deadline
@@ -232,7 +232,7 @@ def _remove_role(
             break
         waits.wait(last_state="role still exists")
     else:
-        outcome = "done" if planned.domain is not None else "already-done"
+        outcome: StepOutcome = "done" if planned.domain is not None else "already-done"
         steps.append(Step(name="remove role", outcome=outcome, detail="removed by the service"))
         return "service" if planned.domain is not None else "already-gone"
     data = verbs.get_role(role.name)
@@ -302,7 +302,7 @@ def _report(
     steps: list[Step],
     *,
     domain_deleted: bool,
-    removed_by: str | None,
+    removed_by: RemovedBy | None,
 ) -> DeletionReport:
     calls = verbs.calls
     return DeletionReport(

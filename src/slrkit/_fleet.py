@@ -24,6 +24,7 @@ from slrkit import _audit, _deletion, _ensure
 from slrkit._audit import (
     AuditError,
     AuditReport,
+    CleanupAction,
     CleanupItem,
     CleanupReport,
     DomainAudit,
@@ -31,7 +32,7 @@ from slrkit._audit import (
     RoleStatus,
 )
 from slrkit._clients import Clients, make_client
-from slrkit._clock import Clock, SystemClock
+from slrkit._clock import Clock, SystemClock, clock_of
 from slrkit._pool import run
 from slrkit._ratelimit import RateLimiter, RateLimits
 from slrkit._regions import SUPPORTED_REGIONS, validate_region
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AuditError",
     "AuditReport",
+    "CleanupAction",
     "CleanupItem",
     "CleanupReport",
     "DomainAudit",
@@ -153,7 +155,8 @@ class Fleet:
         rate_limits: Client-side pacing per account; None turns it off and leaves
             throttling to botocore's retries alone.
         retry: The retry policy of every operation.
-        clock: Where time comes from (default: the system clock).
+        clock: Where time comes from (default: the fake's virtual clock when the
+            sessions are `slrkit.testing`'s, else the system clock).
         rand: The jitter source.
         orphan_grace: Seconds a role must have existed before it may be called an
             orphan: a domain being created has a role before it is listed.
@@ -190,7 +193,7 @@ class Fleet:
         if rate_limits is not None and not isinstance(rate_limits, RateLimits):
             raise InvalidInputError("rate_limits", rate_limits, "must be a slrkit.RateLimits")
         self._workers = max_workers
-        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._clock: Clock = clock if clock is not None else _clock_of(sessions)
         self._retry = retry if retry is not None else RetryPolicy()
         self._rand = rand if rand is not None else system_random()
         self._grace = dt.timedelta(seconds=check_seconds("orphan_grace", orphan_grace))
@@ -482,6 +485,22 @@ def _round_robin(specs: Sequence[DomainSpec], key: Callable[[DomainSpec], object
         lanes.setdefault(key(spec), []).append(index)
     rows = itertools.zip_longest(*lanes.values())
     return [index for row in rows for index in row if index is not None]
+
+
+def _clock_of(sessions: Mapping[str, boto3.Session]) -> Clock:
+    """The clock the sessions' AWS runs on: one fake's, or the system's.
+
+    Raises:
+        InvalidInputError: The sessions run on different clocks (several fakes, or a
+            fake and AWS); say which with ``clock=``.
+    """
+    found = [clock_of(session) for session in sessions.values()]
+    distinct = {id(clock): clock for clock in found if clock is not None}
+    if len(distinct) > 1 or (distinct and None in found):
+        raise InvalidInputError(
+            "clock", None, "the sessions run on different clocks (fakes, or AWS): pass clock="
+        )
+    return next(iter(distinct.values()), None) or SystemClock()
 
 
 def _check_workers(value: object) -> None:

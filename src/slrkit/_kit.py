@@ -16,7 +16,7 @@ import boto3
 
 from slrkit import _attribution, _deletion, _ensure
 from slrkit._clients import Clients, make_client
-from slrkit._clock import Clock, SystemClock
+from slrkit._clock import Clock, SystemClock, clock_of
 from slrkit._regions import SUPPORTED_REGIONS, configured_region, validate_region
 from slrkit._retry import RetryPolicy, system_random
 from slrkit._spec import DomainSettings
@@ -118,7 +118,8 @@ class ProfilesKit:
         sts_client: An ``sts`` client, used once to learn the account id.
         account_id: The account id, to save that call.
         retry: How to wait and for how long (default `RetryPolicy()`).
-        clock: Where time comes from (default: the system clock).
+        clock: Where time comes from (default: the fake's virtual clock for a session
+            of `slrkit.testing`, else the system clock).
         rand: The jitter source, a function returning floats in [0, 1).
         rate_limiter: Client-side pacing shared with other kits of the account
             (`slrkit.Fleet` passes one); None sends calls as fast as they come.
@@ -181,7 +182,7 @@ class ProfilesKit:
                 site_for=self._sibling,
             ),
             retry=retry if retry is not None else RetryPolicy(),
-            clock=clock if clock is not None else SystemClock(),
+            clock=clock if clock is not None else clock_of(session) or SystemClock(),
             rand=rand if rand is not None else system_random(),
             limiter=rate_limiter,
         )

@@ -10,7 +10,7 @@ import enum
 import json
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 from urllib.parse import unquote
 
 import attrs
@@ -27,6 +27,7 @@ __all__ = [
     "Action",
     "ApiCall",
     "Blocker",
+    "BlockerCode",
     "DeletionPlan",
     "DeletionReport",
     "Domain",
@@ -35,9 +36,12 @@ __all__ = [
     "Evidence",
     "FieldChange",
     "LinkedRole",
+    "ProblemCode",
+    "RemovedBy",
     "RoleProblem",
     "RoleUsage",
     "Step",
+    "StepOutcome",
     "Wait",
     "domain_arn",
 ]
@@ -180,11 +184,16 @@ _EVIDENCE_WORDS: Final = MappingProxyType(
 )
 
 
+ProblemCode = Literal["path", "name", "trust", "policy"]
+"""What is wrong with a linked role: its path, its name, its trust policy's principals,
+or its managed policy (`RoleProblem.code`)."""
+
+
 @attrs.frozen(kw_only=True)
 class RoleProblem:
     """Something wrong with a linked role: ``code`` is stable, ``message`` is for people."""
 
-    code: str
+    code: ProblemCode
     message: str
 
 
@@ -341,15 +350,19 @@ class EnsureResult:
         return self.action is not Action.UNCHANGED
 
 
+BlockerCode = Literal["data", "ambiguous-role", "unknown-role", "unsafe-role"]
+"""Why a deletion would refuse (`Blocker.code`): the domain holds data; several roles fit;
+the role cannot be told at all; or it lies outside the Customer Profiles SLR path."""
+
+
 @attrs.frozen(kw_only=True)
 class Blocker:
     """A reason `ProfilesKit.safe_delete_domain` would refuse.
 
-    ``code`` is ``data``, ``ambiguous-role`` or ``unsafe-role``; ``roles`` names the
-    roles involved, if any.
+    ``code`` is a `BlockerCode`; ``roles`` names the roles involved, if any.
     """
 
-    code: str
+    code: BlockerCode
     message: str
     roles: tuple[str, ...] = ()
 
@@ -398,12 +411,20 @@ class Wait:
     seconds: float
 
 
+StepOutcome = Literal["done", "skipped", "already-done"]
+"""How a step of a deletion ended (`Step.outcome`)."""
+
+RemovedBy = Literal["service", "slrkit", "already-gone"]
+"""Who removed a deleted domain's role (`DeletionReport.role_removed_by`): Customer
+Profiles, slrkit's DeleteServiceLinkedRole fallback, or nobody, as it was gone already."""
+
+
 @attrs.frozen(kw_only=True)
 class Step:
-    """One step of a deletion and how it ended (``done``, ``skipped`` or ``already-done``)."""
+    """One step of a deletion and how it ended (a `StepOutcome`)."""
 
     name: str
-    outcome: str
+    outcome: StepOutcome
     detail: str = ""
 
 
@@ -411,16 +432,16 @@ class Step:
 class DeletionReport:
     """Everything `ProfilesKit.safe_delete_domain` did.
 
-    ``role_removed_by`` is ``"service"`` when Customer Profiles removed the role,
-    ``"slrkit"`` when the DeleteServiceLinkedRole fallback did, ``"already-gone"``,
-    or None when the role's removal was not awaited (``wait=False``).
+    ``role_removed_by`` (a `RemovedBy`) is None when the role's removal was not
+    awaited (``wait=False``) or the role could not be told (``allow_unknown_role``);
+    ``role_name`` is then the role that may remain, or None.
     """
 
     domain_name: str
     region: str
     role_name: str | None
     domain_deleted: bool
-    role_removed_by: str | None
+    role_removed_by: RemovedBy | None
     steps: tuple[Step, ...]
     calls: tuple[ApiCall, ...]
     waits: tuple[Wait, ...]

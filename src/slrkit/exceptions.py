@@ -80,6 +80,10 @@ class InvalidInputError(SlrkitError, ValueError):
         rule: The rule it broke, in words.
     """
 
+    field: str
+    value: object
+    rule: str
+
     def __init__(self, field: str, value: object, rule: str) -> None:
         self.field = field
         self.value = value
@@ -93,6 +97,8 @@ class UnsupportedRegionError(InvalidInputError):
     Attributes:
         suggestion: The closest supported region for a near miss, else None.
     """
+
+    suggestion: str | None
 
     def __init__(self, value: object, rule: str, suggestion: str | None = None) -> None:
         self.suggestion = suggestion
@@ -110,6 +116,13 @@ class AWSError(SlrkitError):
         service: ``"customer-profiles"``, ``"iam"`` or ``"sts"``.
         retry_attempts: How many times botocore retried before giving up.
     """
+
+    code: str
+    message: str
+    request_id: str | None
+    operation: str
+    service: str
+    retry_attempts: int
 
     def __init__(
         self,
@@ -242,6 +255,9 @@ class UnknownRoleError(LinkedRoleError, RefusedError):
 class ConfirmationMismatchError(RefusedError):
     """The ``confirm`` argument does not equal the domain's name."""
 
+    domain_name: str
+    confirm: object
+
     def __init__(self, domain_name: str, confirm: object) -> None:
         self.domain_name = domain_name
         self.confirm = confirm
@@ -259,6 +275,10 @@ class DomainNotEmptyError(RefusedError):
         profile_count: Profiles in the domain.
         object_count: Profile objects in the domain.
     """
+
+    domain_name: str
+    profile_count: int
+    object_count: int
 
     def __init__(self, domain_name: str, *, profile_count: int, object_count: int) -> None:
         self.domain_name = domain_name
@@ -279,6 +299,10 @@ class RoleInUseError(RefusedError):
         reason: IAM's reason text.
     """
 
+    role_name: str
+    usages: tuple[RoleUsage, ...]
+    reason: str
+
     def __init__(self, role_name: str, usages: Sequence[RoleUsage], reason: str = "") -> None:
         self.role_name = role_name
         self.usages = tuple(usages)
@@ -292,6 +316,9 @@ class RoleInUseError(RefusedError):
 
 class UnsafeRoleError(RefusedError):
     """A role outside ``/aws-service-role/profile.amazonaws.com/AWSServiceRoleForProfile_*``."""
+
+    role_name: str
+    path: str
 
     def __init__(self, role_name: str, path: str) -> None:
         self.role_name = role_name
@@ -311,6 +338,11 @@ class RetryDeadlineError(SlrkitError, TimeoutError):
         deadline: The budget in seconds.
         last_state: The last state observed (e.g. a deletion task's status), if any.
     """
+
+    waiting_for: str
+    elapsed: float
+    deadline: float
+    last_state: str | None
 
     def __init__(
         self,

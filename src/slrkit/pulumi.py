@@ -51,10 +51,10 @@ try:
     )
     from pulumi.output import Unknown
     from pulumi.runtime import rpc
-except ImportError as exc:
+except ImportError as _missing:
     raise ImportError(
         "slrkit.pulumi needs the Pulumi SDK: pip install 'slrkit-aws[pulumi]'"
-    ) from exc
+    ) from _missing
 
 from slrkit import _pulumi_crud as crud
 from slrkit._settings import DataStore, Matching, RuleBasedMatching, Setting, settings_to_props
@@ -89,6 +89,8 @@ class JobScheduleArgs(TypedDict):
 
 
 class _ConflictResolutionRequired(TypedDict):
+    """The required part of `ConflictResolutionArgs`."""
+
     conflict_resolving_model: str
 
 
@@ -105,6 +107,8 @@ class ConsolidationArgs(TypedDict):
 
 
 class _AutoMergingRequired(TypedDict):
+    """The required part of `AutoMergingArgs`."""
+
     enabled: bool
 
 
@@ -117,6 +121,8 @@ class AutoMergingArgs(_AutoMergingRequired, total=False):
 
 
 class _S3ExportingRequired(TypedDict):
+    """The required part of `S3ExportingArgs`."""
+
     s3_bucket_name: str
 
 
@@ -133,6 +139,8 @@ class ExportingConfigArgs(TypedDict):
 
 
 class _MatchingRequired(TypedDict):
+    """The required part of `MatchingArgs`."""
+
     enabled: bool
 
 
@@ -151,6 +159,8 @@ class MatchingRuleArgs(TypedDict):
 
 
 class _AttributeTypesSelectorRequired(TypedDict):
+    """The required part of `AttributeTypesSelectorArgs`."""
+
     attribute_matching_model: str
 
 
@@ -163,6 +173,8 @@ class AttributeTypesSelectorArgs(_AttributeTypesSelectorRequired, total=False):
 
 
 class _RuleBasedMatchingRequired(TypedDict):
+    """The required part of `RuleBasedMatchingArgs`."""
+
     enabled: bool
 
 

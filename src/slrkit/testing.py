@@ -83,14 +83,16 @@ from slrkit.exceptions import InvalidInputError
 if TYPE_CHECKING:
     import datetime as dt
     import os
-    from collections.abc import Callable, Generator, Iterable, Mapping
+    from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 
     import boto3
     from mypy_boto3_customer_profiles.client import CustomerProfilesClient
     from mypy_boto3_iam.client import IAMClient
     from mypy_boto3_sts.client import STSClient
 
+    from slrkit._fleet import Fleet
     from slrkit._kit import ProfilesKit
+    from slrkit._ratelimit import RateLimits
 
 __all__ = [
     "Behaviour",
@@ -330,6 +332,43 @@ class FakeAWS:
             session=self.session(region_name, account_id=account_id),
             clock=self.clock,
             rand=rand if rand is not None else random.Random(self._backend.settings.seed).random,  # noqa: S311
+        )
+
+    def fleet(
+        self,
+        account_ids: Sequence[str] | None = None,
+        *,
+        regions: Sequence[str] | None = None,
+        rate_limits: RateLimits | None = None,
+        orphan_grace: float = 600.0,
+        progress: Callable[[str], None] | None = None,
+    ) -> Fleet:
+        """A `slrkit.Fleet` on this fake: its accounts' sessions, its virtual clock.
+
+        Args:
+            account_ids: The accounts to work in, each labelled by its id (default:
+                the fake's own).
+            regions: The regions to work in (default: every supported one).
+            rate_limits: Client-side pacing (default: none; the fake throttles only
+                where told to).
+            orphan_grace: As `slrkit.Fleet`.
+            progress: As `slrkit.Fleet`.
+
+        Raises:
+            slrkit.InvalidInputError: As `slrkit.Fleet`.
+        """
+        from slrkit._fleet import Fleet  # noqa: PLC0415  # the fleet loads on first use
+        from slrkit._regions import SUPPORTED_REGIONS  # noqa: PLC0415
+
+        accounts = account_ids if account_ids is not None else [self.account_id]
+        return Fleet(
+            {account: self.session(account_id=account) for account in accounts},
+            regions=regions if regions is not None else SUPPORTED_REGIONS,
+            rate_limits=rate_limits,
+            clock=self.clock,
+            rand=random.Random(self._backend.settings.seed).random,  # noqa: S311
+            orphan_grace=orphan_grace,
+            progress=progress,
         )
 
     # -- time and faults ----------------------------------------------------------------
@@ -671,7 +710,7 @@ class FakeServer(Server):
         time_scale: float = 1.0,
         allow_remote: bool = False,
     ) -> None:
-        self.fake = fake if fake is not None else FakeAWS()
+        self.fake: FakeAWS = fake if fake is not None else FakeAWS()
         super().__init__(
             self.fake._backend,
             host=host,

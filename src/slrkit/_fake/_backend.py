@@ -100,7 +100,7 @@ class Backend:
     """
 
     def __init__(self, settings: Settings) -> None:
-        self.clock = VirtualClock(settings.start)
+        self.clock: VirtualClock = VirtualClock(settings.start)
         self._settings = settings
         self._engine = Engine(
             clock=self.clock,

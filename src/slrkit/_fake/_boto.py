@@ -108,6 +108,8 @@ class FakeSession(boto3.Session):
             botocore_session=core,
         )
         self._engine = engine
+        self.slrkit_clock = engine.clock
+        """The fake's virtual clock, which `slrkit._clock.clock_of` finds."""
         self._account_id = account_id
         self._default_region = region_name
         # botocore calls every before-send handler and keeps the first answer, so being

@@ -151,7 +151,7 @@ class ScaledRealTime:
         *,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.scale = _arguments.number("time_scale", scale, high=MAX_TIME_SCALE)
+        self.scale: float = _arguments.number("time_scale", scale, high=MAX_TIME_SCALE)
         self._clock = clock
         self._monotonic = monotonic
         self._lock = threading.Lock()
@@ -208,7 +208,7 @@ class Server:
                 f"{host!r} is not a loopback address; pass allow_remote=True to serve "
                 "the fake to other machines"
             )
-        self.time = ScaledRealTime(backend.clock, time_scale)
+        self.time: ScaledRealTime = ScaledRealTime(backend.clock, time_scale)
         self._httpd = _HttpServer(host, port, backend=backend, time=self.time)
         self._thread: threading.Thread | None = None
         self._stopped = False
