@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import os
 import random
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, ClassVar, Final, cast
 
 import attrs
 import pytest
@@ -52,7 +52,7 @@ from slrkit import (
 )
 from slrkit._aws import OPERATIONS
 from slrkit._clients import make_client
-from slrkit.testing import FakeAWS
+from slrkit.testing import Behaviour, FakeAWS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -163,8 +163,8 @@ class World:
     lands on the n-th one.
     """
 
-    def __init__(self) -> None:
-        self.fake = FakeAWS(ACCOUNT)
+    def __init__(self, behaviour: Behaviour | None = None) -> None:
+        self.fake = FakeAWS(ACCOUNT, behaviour=behaviour)
         self.fault: Fault | None = None
         self.counts: dict[str, int] = {}
         self.spent_retries = True
@@ -262,9 +262,9 @@ class World:
 
 
 @functools.cache
-def world() -> World:
-    """The one world of this test process, built on first use."""
-    return World()
+def world(*, harsh: bool = False) -> World:
+    """The one world of this test process (or its harsh twin), built on first use."""
+    return World(Behaviour.harsh() if harsh else None)
 
 
 regions = st.sampled_from(REGIONS)
@@ -275,9 +275,12 @@ tag_maps = st.dictionaries(st.sampled_from(["team", "env", "cost"]), st.sampled_
 class Lifecycle(RuleBasedStateMachine):
     """Random lifecycles of a few domains in two regions, with faults and other callers."""
 
+    harsh: ClassVar[bool] = False
+    """Whether the fake is `Behaviour.harsh()`: slow IAM, lagging reads, short pages..."""
+
     def __init__(self) -> None:
         super().__init__()
-        self.w = world()
+        self.w = world(harsh=self.harsh)
         self.w.start_example()
         self.fake = self.w.fake
         self.data: dict[tuple[str, str], int] = {}
@@ -513,8 +516,24 @@ def test_random_lifecycles_keep_every_safety_invariant() -> None:
     run_machine(Lifecycle, settings=settings.get_profile(PROFILE))
 
 
+class HarshLifecycle(Lifecycle):
+    """The same lifecycles on the harshest fake AWS allows."""
+
+    harsh = True
+
+
 @pytest.mark.skipif(PROFILE != "ci", reason="the soak and dev profiles explore on their own")
 def test_fresh_random_lifecycles_keep_every_safety_invariant() -> None:
     """The same, on 100 examples that are new on every run: hypothesis prints the seed that
     reproduces a failure (``@seed(...)``), so a path found once becomes a fixed test."""
     run_machine(Lifecycle, settings=settings.get_profile("ci-fresh"))
+
+
+def test_random_lifecycles_on_the_harsh_fake_keep_every_safety_invariant() -> None:
+    """The same on `Behaviour.harsh()`: lag, short pages, purged tasks and a slow service
+    together (a quarter of the profile's examples, each slower)."""
+    profile = settings.get_profile(PROFILE)
+    run_machine(
+        HarshLifecycle,
+        settings=settings(profile, max_examples=max(10, profile.max_examples // 4)),
+    )

@@ -11,6 +11,7 @@ outside the Customer Profiles SLR path and never forces a role IAM says is in us
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING, Final
 
 from slrkit import _attribution, _evidence
@@ -21,7 +22,6 @@ from slrkit._models import (
     Evidence,
     RoleUsage,
     Step,
-    domain_arn,
 )
 from slrkit._validate import is_profile_role
 from slrkit._verbs import NO_SUCH_ENTITY
@@ -34,6 +34,7 @@ from slrkit.exceptions import (
     RoleInUseError,
     SlrkitError,
     UnknownRoleError,
+    UnreadableRegionsError,
     UnsafeRoleError,
 )
 
@@ -248,25 +249,21 @@ def _remove_role(
                 [RoleUsage(region=h.split("/")[0], resources=(h,)) for h in holders],
                 "slrkit found live domains that could own it",
             )
-    own_arn = domain_arn(
-        partition="aws",
-        region=verbs.region,
-        account_id=verbs.account_id(),
-        name=planned.domain_name,
-    )
-    delete_role(verbs, role.name, own_arn=own_arn)
+    delete_role(verbs, role.name, own=planned.domain_name)
     steps.append(
         Step(name="remove role", outcome="done", detail="DeleteServiceLinkedRole succeeded")
     )
     return "slrkit"
 
 
-def delete_role(verbs: Verbs, role_name: str, *, own_arn: str | None) -> None:
+def delete_role(verbs: Verbs, role_name: str, *, own: str | None) -> None:
     """DeleteServiceLinkedRole and poll its task to the end.
 
-    A FAILED task whose only user is *own_arn* (the domain just deleted, which
-    the service has not caught up with) is resubmitted after a wait; any other
-    user means the role is in use, and slrkit stops there.
+    A FAILED task whose only user is the domain *own* of the verbs' region (just
+    deleted, and the service has not caught up with it) is resubmitted after a wait; any other user
+    means the role is in use, and slrkit stops there. A task IAM has forgotten
+    (it purges finished ones) while its reads still show the role is resubmitted
+    after a wait too: IAM answers NoSuchEntity once the role is gone.
 
     Raises:
         RoleInUseError: The task failed because other resources use the role.
@@ -282,18 +279,49 @@ def delete_role(verbs: Verbs, role_name: str, *, own_arn: str | None) -> None:
             try:
                 status = verbs.deletion_status(task)
             except AWSError as exc:
-                if exc.code == NO_SUCH_ENTITY and verbs.get_role(role_name) is None:
+                if exc.code != NO_SUCH_ENTITY:
+                    raise
+                if verbs.get_role(role_name) is None:
                     return
-                raise
+                polls.wait(last_state="the task is forgotten while the role still shows")
+                break
             if status.state == "SUCCEEDED":
                 return
             if status.state == "FAILED":
-                users = {r for u in status.usages for r in u.resources}
-                if users != {own_arn}:
+                if not status.usages or not all(
+                    _ours(verbs, resource, own) for u in status.usages for resource in u.resources
+                ):
                     raise RoleInUseError(role_name, status.usages, status.reason)
                 polls.wait(last_state="FAILED: the service still uses the role")
                 break
             polls.wait(last_state=status.state)
+
+
+_RESOURCE: Final = re.compile(
+    r"(?:arn:[^:]*:profile:(?P<region>[^:]*):(?P<account>[^:]*):domains/)?(?P<name>[\w-]+)"
+)
+
+
+def _ours(verbs: Verbs, resource: str, own: str | None) -> bool:
+    """Whether a RoleUsageList entry names *own*, the domain just deleted in the verbs' region.
+
+    How Customer Profiles names a domain there is undocumented, and the region
+    it gives may not be the domain's: an entry naming the domain in another
+    region is ours unless a live domain of that name is there.
+    """
+    found = _RESOURCE.fullmatch(resource)
+    if own is None or found is None or found["name"] != own:
+        return False
+    if found["account"] not in (None, "", verbs.account_id()):
+        return False
+    region = found["region"]
+    if region in (None, "", verbs.region):
+        return True
+    try:
+        there = verbs.domains_in([region])[region]
+    except UnreadableRegionsError:
+        return False
+    return all(domain.name != own for domain in there)
 
 
 def _report(

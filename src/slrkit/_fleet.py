@@ -416,7 +416,7 @@ class Fleet:
             if not is_profile_role(role.name, role.path):
                 raise UnsafeRoleError(role.name, role.path)
             verbs = self._site(orphan.account, self._regions[0]).verbs()
-            _deletion.delete_role(verbs, role.name, own_arn=None)
+            _deletion.delete_role(verbs, role.name, own=None)
         except SlrkitError as exc:
             self._say(f"{orphan.account} {role.name}: not deleted: {exc}")
             return CleanupItem(
