@@ -43,12 +43,13 @@ def allowed(action: str, resource: str) -> bool:
 
 @pytest.fixture(scope="module")
 def lifecycle() -> tuple[RecordedCall, ...]:
-    """Every call of a lifecycle that reaches every path: create, update, read, list, and a
-    deletion whose role the service never removes, so that slrkit deletes it itself."""
+    """Every call of a lifecycle that reaches every path: create, update, untag, read, list,
+    and a deletion whose role the service never removes, so that slrkit deletes it itself."""
     fake = FakeAWS(ACCOUNT, role_cleanup_delay=None)
     kit = fake.kit(REGION)
     kit.ensure_domain("acme", default_expiration_days=365, tags={"team": "cx"})
     kit.ensure_domain("acme", default_expiration_days=30, tags={"team": "ops"})
+    kit.ensure_domain("acme", default_expiration_days=30, remove_tags=["team"])
     kit.describe_linked_role("acme")
     kit.list_domains()
     kit.plan_domain_deletion("acme")

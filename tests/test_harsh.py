@@ -30,8 +30,20 @@ FORMS: Final = {
 }
 
 
-def harsh(**changes: object) -> FakeAWS:
-    return FakeAWS(ACCOUNT, behaviour=attrs.evolve(Behaviour.harsh(), **changes))
+def harsh(
+    *,
+    role_cleanup_delay: float | None = 120.0,
+    usage_resource: str = FORMS["arn"],
+    usage_region: str | None = "eu-north-1",
+) -> FakeAWS:
+    """A fake as harsh as `Behaviour.harsh()`, with the changes asked for."""
+    behaviour = attrs.evolve(
+        Behaviour.harsh(),
+        role_cleanup_delay=role_cleanup_delay,
+        usage_resource=usage_resource,
+        usage_region=usage_region,
+    )
+    return FakeAWS(ACCOUNT, behaviour=behaviour)
 
 
 def make_kit(fake: FakeAWS) -> ProfilesKit:

@@ -785,3 +785,47 @@ def test_logs_one_line_per_call_and_wait_without_credentials(
     text = caplog.text
     assert creds.access_key not in text
     assert creds.secret_key not in text
+
+
+def test_ensure_removes_only_the_tags_it_is_told_to(
+    fake: FakeAWS, kit: ProfilesKit, acme: str
+) -> None:
+    """remove_tags removes the named keys the domain has (absent ones are no change), each
+    reported with new=None, in one UntagResource; the other tags and the link stay."""
+    raw_profiles(fake).tag_resource(
+        resourceArn=f"arn:aws:profile:{REGION}:{ACCOUNT}:domains/acme",
+        tags={"cost": "42", "owner": "ops"},
+    )
+    fake.clear_calls()
+    dry = kit.ensure_domain(
+        "acme", default_expiration_days=365, remove_tags=["cost", "missing"], dry_run=True
+    )
+    assert [(c.field, c.old, c.new) for c in dry.changes] == [("tags[cost]", "42", None)]
+    assert writes(fake) == []
+    result = kit.ensure_domain("acme", default_expiration_days=365, remove_tags=["cost"])
+    assert [(c.field, c.old, c.new) for c in result.changes] == [("tags[cost]", "42", None)]
+    assert writes(fake) == ["UntagResource"]
+    tags = raw_profiles(fake).get_domain(DomainName="acme")["Tags"]
+    assert tags == {"team": "cx", "owner": "ops", "slrkit:linked-role": acme}
+    again = kit.ensure_domain("acme", default_expiration_days=365, remove_tags=["cost"])
+    assert again.action is Action.UNCHANGED
+
+
+@pytest.mark.parametrize(
+    ("remove", "tags", "rule"),
+    [
+        (["slrkit:linked-role"], None, "managed by slrkit"),
+        (["team"], {"team": "cx"}, "both set"),
+        ("team", None, "list of tag keys"),
+        (["aws:x"], None, "reserves it"),
+    ],
+)
+def test_ensure_refuses_a_removal_it_must_not_make(
+    fake: FakeAWS, kit: ProfilesKit, remove: object, tags: dict[str, str] | None, rule: str
+) -> None:
+    """The link tag, a key also being set, a lone string and a reserved key are refused before
+    any call, naming remove_tags."""
+    with pytest.raises(InvalidInputError, match=rule) as caught:
+        kit.ensure_domain("acme", default_expiration_days=5, tags=tags, remove_tags=remove)  # type: ignore[arg-type]
+    assert caught.value.field == "remove_tags"
+    assert fake.calls == ()

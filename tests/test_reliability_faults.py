@@ -74,11 +74,16 @@ FULL_MATRIX: Final = os.environ.get("SLRKIT_FAULT_MATRIX") == "full"
 SERVICES: Final = {name: op.service for name, op in OPERATIONS.items()}
 """The service of every operation the kit calls, from slrkit's own registry."""
 WRITES: Final = frozenset(
-    {"CreateDomain", "UpdateDomain", "TagResource", "DeleteDomain", "DeleteServiceLinkedRole"}
+    {
+        "CreateDomain",
+        "UpdateDomain",
+        "TagResource",
+        "UntagResource",
+        "DeleteDomain",
+        "DeleteServiceLinkedRole",
+    }
 )
-FORBIDDEN: Final = frozenset(
-    {"DeleteRole", "UntagResource", "CreateServiceLinkedRole", "DeleteRolePolicy"}
-)
+FORBIDDEN: Final = frozenset({"DeleteRole", "CreateServiceLinkedRole", "DeleteRolePolicy"})
 THROTTLE_CODE: Final = {"customer-profiles": "ThrottlingException", "iam": "Throttling"}
 SERVER_CODE: Final = {"customer-profiles": "InternalServerException"}
 DENIED_CODE: Final = {"customer-profiles": "AccessDeniedException"}
@@ -203,7 +208,8 @@ def _bystanders(fake: FakeAWS) -> None:
 
 
 def _ensure(kit: ProfilesKit, days: int = DAYS, tags: dict[str, str] = TAGS) -> EnsureResult:
-    return kit.ensure_domain(DOMAIN, default_expiration_days=days, tags=tags)
+    """Ensure the spec, which also removes the tag ``cost`` (the old domain carries one)."""
+    return kit.ensure_domain(DOMAIN, default_expiration_days=days, tags=tags, remove_tags=["cost"])
 
 
 def _tagged_domain(fake: FakeAWS) -> None:
@@ -221,7 +227,7 @@ def _untagged_domain(fake: FakeAWS) -> None:
 
 def _old_domain(fake: FakeAWS) -> None:
     kit = make_kit(fake)
-    _ensure(kit, days=30, tags={"team": "ops"})
+    kit.ensure_domain(DOMAIN, default_expiration_days=30, tags={"team": "ops", "cost": "42"})
 
 
 def _ensure_promise(bench: Bench, result: object) -> None:
@@ -229,7 +235,9 @@ def _ensure_promise(bench: Bench, result: object) -> None:
     assert isinstance(result, EnsureResult)
     if result.linked_role is not None:
         assert result.linked_role.name == bench.role, "tagged with another domain's role"
-    check = bench.kit.ensure_domain(DOMAIN, default_expiration_days=DAYS, tags=TAGS, dry_run=True)
+    check = bench.kit.ensure_domain(
+        DOMAIN, default_expiration_days=DAYS, tags=TAGS, remove_tags=["cost"], dry_run=True
+    )
     assert check.action is Action.UNCHANGED, check.changes
 
 

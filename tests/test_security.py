@@ -268,7 +268,10 @@ def test_policy_allows_no_role_action_outside_the_customer_profiles_path(arn: st
             f"arn:aws:iam::{ACCOUNT}:role{ROLE_PATH}AWSServiceRoleForProfile_a",
         ),
         ("profile:DeleteProfile", f"arn:aws:profile:{REGION}:{ACCOUNT}:domains/acme"),
-        ("profile:UntagResource", f"arn:aws:profile:{REGION}:{ACCOUNT}:domains/acme"),
+        (
+            "profile:UntagResource",
+            f"arn:aws:iam::{ACCOUNT}:role{ROLE_PATH}AWSServiceRoleForProfile_a",
+        ),
         ("profile:PutIntegration", f"arn:aws:profile:{REGION}:{ACCOUNT}:domains/acme"),
         (
             "iam:CreateServiceLinkedRole",

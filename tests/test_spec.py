@@ -66,11 +66,12 @@ def test_every_setting_has_an_example_and_a_domain_attribute() -> None:
 
 def test_the_kit_takes_every_setting_by_name_in_table_order() -> None:
     """`ensure_domain`'s keyword arguments are the table's settings, in its order, then the
-    two switches."""
+    tags to remove and the two switches."""
     assert list(inspect.signature(DomainSettings).parameters) == list(NAMES)
     ensure = inspect.signature(ProfilesKit.ensure_domain).parameters
     assert [p for p in ensure if p not in ("self", "name")] == [
         *NAMES,
+        "remove_tags",
         "dry_run",
         "wait_for_role",
     ]

@@ -72,6 +72,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         Operation("customer-profiles", "DeleteDomain", _DOMAIN),
         Operation("customer-profiles", "ListDomains", _LISTING),
         Operation("customer-profiles", "TagResource", _DOMAIN),
+        Operation("customer-profiles", "UntagResource", _DOMAIN),
         Operation("iam", "GetRole", _ROLE),
         Operation("iam", "ListRoles", _LISTING),
         Operation("iam", "ListAttachedRolePolicies", _ROLE),

@@ -24,6 +24,8 @@ from slrkit._validate import LINKED_ROLE_TAG
 from slrkit.exceptions import AWSError, LinkedRoleError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from slrkit._models import Domain, LinkedRole
     from slrkit._spec import DomainSettings
     from slrkit._verbs import Verbs
@@ -36,7 +38,13 @@ _ALREADY_EXISTS: Final = re.compile(r"already exists", re.IGNORECASE)
 
 
 def ensure(
-    verbs: Verbs, name: str, wanted: DomainSettings, *, dry_run: bool, wait_for_role: bool
+    verbs: Verbs,
+    name: str,
+    wanted: DomainSettings,
+    *,
+    remove_tags: Sequence[str] = (),
+    dry_run: bool,
+    wait_for_role: bool,
 ) -> EnsureResult:
     """Create the domain *name* with *wanted*, or bring it there; see `ProfilesKit.ensure_domain`.
 
@@ -54,7 +62,7 @@ def ensure(
         if created is not None:
             return created
         current = verbs.get_domain(name)
-    return update(verbs, current, wanted, dry_run=dry_run)
+    return update(verbs, current, wanted, remove_tags=remove_tags, dry_run=dry_run)
 
 
 def _create(
@@ -100,7 +108,14 @@ def _create(
     )
 
 
-def update(verbs: Verbs, current: Domain, wanted: DomainSettings, *, dry_run: bool) -> EnsureResult:
+def update(
+    verbs: Verbs,
+    current: Domain,
+    wanted: DomainSettings,
+    *,
+    remove_tags: Sequence[str] = (),
+    dry_run: bool,
+) -> EnsureResult:
     """Bring the existing domain *current* to *wanted*, writing only what differs.
 
     A domain without a link tag gets one when the evidence tells its role (a
@@ -131,6 +146,9 @@ def update(verbs: Verbs, current: Domain, wanted: DomainSettings, *, dry_run: bo
         FieldChange(field=f"{TAGS}[{k}]", old=current.tags.get(k), new=v)
         for k, v in new_tags.items()
     )
+    # The link tag is slrkit's own: a caller never removes it (the kit checks the keys).
+    gone = [k for k in remove_tags if k in current.tags and k != LINKED_ROLE_TAG]
+    changes.extend(FieldChange(field=f"{TAGS}[{k}]", old=current.tags[k], new=None) for k in gone)
     if not changes:
         return EnsureResult(
             action=Action.UNCHANGED, domain=current, changes=(), link_problem=link_problem
@@ -151,6 +169,9 @@ def update(verbs: Verbs, current: Domain, wanted: DomainSettings, *, dry_run: bo
     if new_tags:
         verbs.tag_domain(domain, new_tags)
         domain = attrs.evolve(domain, tags={**domain.tags, **new_tags})
+    if gone:
+        verbs.untag_domain(domain, gone)
+        domain = attrs.evolve(domain, tags={k: v for k, v in domain.tags.items() if k not in gone})
     return EnsureResult(
         action=Action.UPDATED,
         domain=domain,

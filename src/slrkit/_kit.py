@@ -27,12 +27,13 @@ from slrkit._validate import (
     validate_confirm,
     validate_domain_name,
     validate_linked_role_name,
+    validate_tag_keys,
 )
 from slrkit._verbs import Account, AccountId, CreationGate, Site
 from slrkit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Collection, Mapping
 
     from mypy_boto3_customer_profiles.client import CustomerProfilesClient
     from mypy_boto3_iam.client import IAMClient
@@ -241,6 +242,7 @@ class ProfilesKit:
         rule_based_matching: RuleBasedMatching | None = None,
         data_store: DataStore | None = None,
         tags: Mapping[str, str] | None = None,
+        remove_tags: Collection[str] = (),
         dry_run: bool = False,
         wait_for_role: bool = True,
     ) -> EnsureResult:
@@ -248,7 +250,8 @@ class ProfilesKit:
 
         It reads first and writes only what differs: a matching domain costs one
         API call. Settings left as None are not managed; for the key and the queue
-        an empty string clears them. Tags are added or changed, never removed.
+        an empty string clears them. Tags are added or changed; only the keys in
+        *remove_tags* are removed (``slrkit:linked-role`` never is).
 
         When it creates the domain it waits for the new service-linked role to
         appear and records it in the domain tag ``slrkit:linked-role``, if the
@@ -267,6 +270,8 @@ class ProfilesKit:
             rule_based_matching: Rule-based matching settings.
             data_store: Data store settings.
             tags: Tags to add or change.
+            remove_tags: Tag keys to remove when the domain has them (each removal
+                is one of the changes, with ``new=None``).
             dry_run: Compute the result, write nothing.
             wait_for_role: On creation, wait for the role and tag the domain with it.
 
@@ -290,8 +295,19 @@ class ProfilesKit:
             data_store=data_store,
             tags=tags,
         )
+        removed = validate_tag_keys(remove_tags)
+        both = sorted(set(removed) & set(wanted.tags or {}))
+        if both:
+            raise InvalidInputError(
+                "remove_tags", both, "a tag key cannot be both set (tags) and removed"
+            )
         return _ensure.ensure(
-            self._verbs(), name, wanted, dry_run=dry_run, wait_for_role=wait_for_role
+            self._verbs(),
+            name,
+            wanted,
+            remove_tags=removed,
+            dry_run=dry_run,
+            wait_for_role=wait_for_role,
         )
 
     # -- roles ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Final, cast
 
 from slrkit.exceptions import ConfirmationMismatchError, InvalidInputError
@@ -36,6 +36,7 @@ __all__ = [
     "validate_expiration_days",
     "validate_linked_role_name",
     "validate_role_name",
+    "validate_tag_keys",
     "validate_tags",
 ]
 
@@ -217,6 +218,22 @@ def validate_dead_letter_queue_url(url: object) -> str:
     return str(url)
 
 
+def _check_tag_key(field: str, key: object, *, reserved_ok: bool) -> str:
+    if not isinstance(key, str) or not 1 <= len(key) <= 128:  # noqa: PLR2004
+        raise InvalidInputError(field, key, "a tag key must be 1 to 128 characters long")
+    if key[:4].lower() == "aws:":
+        raise InvalidInputError(
+            field, key, "a tag key must not start with 'aws:' in any case: AWS reserves it"
+        )
+    if not _TAG_KEY.fullmatch(key):
+        raise InvalidInputError(
+            field, key, "a tag key may contain only letters, digits and + - = . _ : /"
+        )
+    if key == LINKED_ROLE_TAG and not reserved_ok:
+        raise InvalidInputError(field, key, "this tag is managed by slrkit")
+    return key
+
+
 def validate_tags(tags: object, *, reserved_ok: bool = False) -> dict[str, str]:
     """Return a copy of *tags* if every key and value is valid.
 
@@ -234,28 +251,35 @@ def validate_tags(tags: object, *, reserved_ok: bool = False) -> dict[str, str]:
         raise InvalidInputError("tags", tags, "must be a mapping of tag keys to values")
     checked: dict[str, str] = {}
     for key, value in cast("Mapping[object, object]", tags).items():
-        if not isinstance(key, str) or not 1 <= len(key) <= 128:  # noqa: PLR2004
-            raise InvalidInputError("tags", key, "a tag key must be 1 to 128 characters long")
-        if key[:4].lower() == "aws:":
-            raise InvalidInputError(
-                "tags", key, "a tag key must not start with 'aws:' in any case: AWS reserves it"
-            )
-        if not _TAG_KEY.fullmatch(key):
-            raise InvalidInputError(
-                "tags", key, "a tag key may contain only letters, digits and + - = . _ : /"
-            )
-        if key == LINKED_ROLE_TAG and not reserved_ok:
-            raise InvalidInputError("tags", key, "this tag is managed by slrkit")
+        checked_key = _check_tag_key("tags", key, reserved_ok=reserved_ok)
         if not isinstance(value, str) or len(value) > 256:  # noqa: PLR2004
             raise InvalidInputError(
                 f"tags[{key!r}]", value, "a tag value must be a string of at most 256 characters"
             )
-        checked[key] = value
+        checked[checked_key] = value
     if len(checked) > MAX_TAGS:
         raise InvalidInputError(
             "tags", f"<{len(checked)} tags>", f"a domain takes at most {MAX_TAGS} tags"
         )
     return checked
+
+
+def validate_tag_keys(keys: object, field: str = "remove_tags") -> tuple[str, ...]:
+    """Return *keys* (tag keys slrkit may remove) as a tuple, in order, without repeats.
+
+    Raises:
+        InvalidInputError: Not a collection of strings (a lone string is refused: it
+            would be read letter by letter), a key that breaks the tag key rules, or
+            ``slrkit:linked-role``, which slrkit alone manages.
+    """
+    if isinstance(keys, (str, bytes)) or not isinstance(keys, (list, tuple, set, frozenset)):
+        raise InvalidInputError(field, keys, "must be a list of tag keys")
+    checked: list[str] = []
+    for key in cast("Collection[object]", keys):
+        checked_key = _check_tag_key(field, key, reserved_ok=False)
+        if checked_key not in checked:
+            checked.append(checked_key)
+    return tuple(checked)
 
 
 def validate_role_name(name: object, field: str = "role_name") -> str:

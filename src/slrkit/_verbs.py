@@ -368,6 +368,15 @@ class Verbs:
             tags=dict(tags),
         )
 
+    def untag_domain(self, domain: Domain, keys: Sequence[str]) -> None:
+        """UntagResource on the domain's ARN: remove the tag *keys*."""
+        self.calls.call(
+            "UntagResource",
+            self.site.clients.profiles.untag_resource,
+            resourceArn=domain.arn,
+            tagKeys=list(keys),
+        )
+
     def delete_domain(self, name: str) -> bool:
         """DeleteDomain; False when the domain was already gone."""
         profiles = self.site.clients.profiles
