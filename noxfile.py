@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -158,6 +159,19 @@ def examples(session: nox.Session) -> None:
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "tests"))
     for example in sorted((ROOT / "examples").glob("*.py")):
         session.run("python", str(example))
+    # The estate file, as a CI job applies it: the plan, the apply, and an apply that must
+    # find nothing left to do.
+    state = Path(session.create_tmp()) / "estate-fake.json"
+    state.unlink(missing_ok=True)
+    estate = str(ROOT / "examples" / "estate.toml")
+    apply = ["slrkit", "--fake", "--fake-state", str(state), "apply", estate]
+    session.run(*apply)
+    session.run(*apply, "--yes")
+    again = session.run(*apply, "--yes", "--json", "-q", silent=True)
+    if not isinstance(again, str) or any(
+        item["action"] != "unchanged" for item in json.loads(again)["result"]["items"]
+    ):
+        session.error(f"a second apply of examples/estate.toml changed something: {again}")
     # A downstream project's own tests on the fake (the fake_aws fixture), run as its users
     # run them: through its own noxfile, on a CI runner whose AWS settings point elsewhere.
     session.run(

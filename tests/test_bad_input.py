@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from cli_runs import envelope
 from slrkit import (
     ConfirmationMismatchError,
     DomainSpec,
@@ -499,16 +500,14 @@ def test_cli_rejects_bad_input_in_one_line_before_any_call(
 def test_cli_json_errors_are_one_document(
     fake: FakeAWS, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """With --json a refused input still exits 2, with one JSON error document on stdout."""
-    import json  # noqa: PLC0415 - only here
-
+    """With --json a refused input still exits 2, with one JSON envelope on stdout."""
     code = main(
         ["--fake", "--json", "ensure", "acme", "--region", REGION, "--expiration-days", "0"],
         fake=fake,
     )
     out, _ = capsys.readouterr()
     assert code == 2
-    document = json.loads(out)
-    assert document["error"]["type"] == "InvalidInputError"
-    assert document["error"]["exit_code"] == 2
+    error = envelope(out)["error"]
+    assert error["code"] == "invalid-input"
+    assert error["exit_code"] == 2
     assert fake.calls == ()

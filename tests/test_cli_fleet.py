@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 
+from cli_runs import envelope
 from slrkit._cli import main
 from slrkit.testing import FakeAWS
 
@@ -56,7 +56,7 @@ def test_audit_json_is_one_document(
     fake, linked, orphan = estate
     code, out, _ = run(fake, capsys, "--json", "audit", "-q")
     assert code == 0
-    report = json.loads(out)["audit"]
+    report = envelope(out)["result"]
     assert {r["role"]["name"]: r["status"] for r in report["roles"]} == {
         linked: "linked",
         orphan: "orphaned",
@@ -79,12 +79,22 @@ def test_audit_of_some_regions_is_cautious(
 def test_audit_exits_1_when_a_region_cannot_be_read(
     estate: tuple[FakeAWS, str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A region that fails to list is reported, and the exit code says so."""
+    """A region that fails to list is reported, and the exit code says so; with --json, the
+    envelope holds the report and an audit-incomplete error that resumes with the same
+    command."""
     fake, _, _ = estate
     fake.fail("ListDomains", code="AccessDeniedException")
     code, out, _ = run(fake, capsys, "audit", "-q")
     assert code == 1
     assert "not read: fake" in out
+    fake.fail("ListDomains", code="AccessDeniedException")
+    code, out, err = run(fake, capsys, "--json", "audit", "-q")
+    assert code == 1
+    document = envelope(out)
+    assert document["result"]["errors"]
+    assert document["error"]["code"] == "audit-incomplete"
+    assert document["error"]["resume"] == "slrkit --fake --json audit -q"
+    assert err.startswith("slrkit: error: 1 parts of the estate could not be read (fake ")
 
 
 def test_cleanup_is_a_dry_run_without_yes(

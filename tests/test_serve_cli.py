@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 import boto3
 import pytest
 
+from cli_runs import envelope
 from hostile_aws_env import hostile_env
 from slrkit._cli import main
 from slrkit.testing import FakeAWS, FakeServer
@@ -147,6 +149,8 @@ def test_a_signal_stops_the_server_and_saves_its_state(
         match = re.search(r"http://127\.0\.0\.1:\d+", banner[0])
         assert match is not None, banner
         assert f"  export AWS_ENDPOINT_URL_CUSTOMER_PROFILES={match.group()}\n" in banner
+        # The AWS CLI v1 reads only AWS_DEFAULT_REGION: the banner exports it too.
+        assert "  export AWS_DEFAULT_REGION=eu-west-2 AWS_REGION=eu-west-2\n" in banner
         # A 12-digit key is its own account; any other is --account-id's.
         mine, theirs = (cp_client(match.group(), key) for key in ("123456789012", "AKIAOTHER"))
         try:
@@ -198,7 +202,7 @@ def test_help_says_any_signature_is_accepted(capsys: pytest.CaptureFixture[str])
         (["serve", "--port", "70000"], "--port must be between 0 and 65535"),
         (["serve", "--account-id", "12345"], "--account-id must be 12 digits 0-9"),
         (["serve", "--account-id", "١٢٣٤٥٦٧٨٩٠١٢"], "--account-id must be 12 digits 0-9"),
-        (["--fake", "serve"], "serve runs its own fake and never calls AWS"),
+        (["--fake", "serve"], "serve never calls AWS: leave out --fake"),
     ],
 )
 def test_usage_errors_come_before_anything_is_bound(
@@ -207,6 +211,24 @@ def test_usage_errors_come_before_anything_is_bound(
     """Bad options, --fake, and a remote host without --allow-remote exit 2 with one line."""
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_busy_port_names_the_port_and_the_option(capsys: pytest.CaptureFixture[str]) -> None:
+    """A port already in use exits 2 with one line naming the port and --port, not a bare
+    [Errno 98]; with --json, one envelope says the same."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--json", "serve", "--port", str(port)]) == 2
+    out, err = capsys.readouterr()
+    assert err == (
+        f"slrkit: error: port {port} on 127.0.0.1 is in use; stop what listens there, or "
+        "pass --port N (--port 0 picks a free one)\n"
+    )
+    document = envelope(out)
+    assert document["command"] == "serve"
+    assert document["error"]["code"] == "configuration"
 
 
 def test_an_unreadable_state_file_is_a_usage_error(

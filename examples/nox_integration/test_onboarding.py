@@ -36,8 +36,11 @@ def test_onboarding_twice_writes_nothing_the_second_time(fake_aws: FakeAWS) -> N
     first = onboard_team(kit, "cx")
     fake_aws.clear_calls()
     assert onboard_team(kit, "cx") == first
+    # Reads only: the domain, its role and policies, and the region's other domains, which
+    # must not claim the same role.
     assert {call.operation for call in fake_aws.calls} <= {
         "GetDomain",
         "GetRole",
+        "ListDomains",
         "ListAttachedRolePolicies",
     }

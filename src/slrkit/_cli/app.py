@@ -1,4 +1,9 @@
-"""The ``slrkit`` command: its parser, its global options, and errors turned into exit codes."""
+"""The ``slrkit`` command: its parser, its global options, and how a run ends.
+
+Every run ends in `Output.finish`: an error line on stderr for a failure, and,
+with ``--json``, exactly one envelope on stdout, whatever stopped the run (a
+usage error, a refusal, AWS, Ctrl-C or SIGTERM).
+"""
 
 from __future__ import annotations
 
@@ -6,40 +11,25 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import sys
 import textwrap
+import threading
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, NoReturn
 
-from botocore.exceptions import BotoCoreError, ProfileNotFound
-
 from slrkit._cli import commands, demo, fleet, serve
-from slrkit._cli.core import Command, Context, ExitCode, UsageError
+from slrkit._cli.core import Command, Context, ExitCode, Rerun, UsageError
+from slrkit._cli.failure import CommandError, ErrorCode, failure_of
 from slrkit._cli.output import Output
 from slrkit._metadata import installed_version
-from slrkit._spec import SETTINGS, about
-from slrkit.exceptions import (
-    AccessDeniedError,
-    AmbiguousLinkedRoleError,
-    AWSError,
-    ConfirmationMismatchError,
-    DomainNotEmptyError,
-    DomainNotFoundError,
-    EndpointError,
-    InvalidInputError,
-    LinkedRoleNotFoundError,
-    RefusedError,
-    SlrkitError,
-    ThrottledError,
-    UnknownRoleError,
-    UnreadableRegionsError,
-    UnsafeRoleError,
-)
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Sequence
+    from types import FrameType
 
+    from slrkit._cli.failure import Failure
     from slrkit.testing import FakeAWS
 
 __all__ = ["COMMANDS", "main", "parser", "run"]
@@ -50,6 +40,7 @@ COMMANDS: Final[tuple[Command, ...]] = (
     commands.ROLE,
     commands.PLAN_DELETE,
     commands.DELETE,
+    fleet.APPLY,
     fleet.AUDIT,
     fleet.CLEANUP_ORPHANS,
     commands.POLICY,
@@ -58,38 +49,41 @@ COMMANDS: Final[tuple[Command, ...]] = (
 )
 """Every subcommand, in the order ``slrkit --help`` lists them."""
 
-_EPILOG: Final = """\
-exit codes:
-  0    ok
-  1    an AWS call or the run failed (running the command again is safe)
-  2    usage or validation error: nothing was sent to AWS
-  3    refused for safety: no confirmation, data in the domain, role in use
-  130  interrupted
+_AWS_OPTIONS: Final = ("--profile", "--fake", "--fake-state")
+"""The global options of the commands that call AWS (`Command.uses_aws`)."""
 
-New here? 'slrkit demo' runs the whole lifecycle offline, in seconds.
-Try any command without AWS: slrkit --fake --fake-state state.json COMMAND ...
-"""
 
-# The kit's errors name its Python parameters; people at a shell typed these.
-_FLAGS: Final = {
-    "domain_name": "NAME",
-    "region": "--region",
-    **{f.name: flag for f in SETTINGS if (flag := about(f).flag) is not None},
-    "role_name": "--role",
-}
+def _epilog() -> str:
+    codes = [
+        textwrap.fill(
+            code.meaning, width=79, initial_indent=f"  {int(code):<5}", subsequent_indent=" " * 7
+        )
+        for code in ExitCode
+    ]
+    return "\n".join(
+        [
+            "exit codes (with --json, stdout holds one JSON envelope, error.exit_code too):",
+            *codes,
+            "",
+            "New here? 'slrkit demo' runs the whole lifecycle offline, in seconds.",
+            "Try any command without AWS: slrkit --fake --fake-state state.json COMMAND ...",
+            "",
+        ]
+    )
 
 
 class _Parser(argparse.ArgumentParser):
-    """An argparse parser whose usage errors fit on one line and name the fix."""
+    """An argparse parser whose usage errors are raised, to end the run like any other."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(ExitCode.USAGE, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
+        raise UsageError(f"{message}; see '{self.prog} --help'", prog=self.prog)
 
 
-def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+def _global_options(parser: argparse.ArgumentParser, *, top: bool, aws: bool) -> None:
     """Add the global options; below the top they only override what was given above.
 
-    So ``slrkit --json role ...`` and ``slrkit role ... --json`` mean the same.
+    So ``slrkit --json role ...`` and ``slrkit role ... --json`` mean the same. A
+    command that never calls AWS (*aws* False) lists none of `_AWS_OPTIONS`.
     """
     off: object = False if top else argparse.SUPPRESS
     unset: object = None if top else argparse.SUPPRESS
@@ -98,26 +92,27 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         "--json",
         action="store_true",
         default=off,
-        help="print one JSON document on stdout, for scripts",
+        help="print one JSON envelope on stdout, for scripts, also on failure",
     )
-    group.add_argument(
-        "--profile",
-        metavar="NAME",
-        default=unset,
-        help="the AWS profile to use (default: the usual AWS credential chain)",
-    )
-    group.add_argument(
-        "--fake",
-        action="store_true",
-        default=off,
-        help="use slrkit's offline fake of AWS instead of AWS",
-    )
-    group.add_argument(
-        "--fake-state",
-        metavar="FILE",
-        default=unset,
-        help="with --fake: keep the fake's state in FILE between commands",
-    )
+    if aws:
+        group.add_argument(
+            "--profile",
+            metavar="NAME",
+            default=unset,
+            help="the AWS profile to use (default: the usual AWS credential chain)",
+        )
+        group.add_argument(
+            "--fake",
+            action="store_true",
+            default=off,
+            help="use slrkit's offline fake of AWS instead of AWS",
+        )
+        group.add_argument(
+            "--fake-state",
+            metavar="FILE",
+            default=unset,
+            help="with --fake: keep the fake's state in FILE between commands",
+        )
     loudness = group.add_mutually_exclusive_group()
     loudness.add_argument(
         "-v",
@@ -137,15 +132,16 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
 
 def parser() -> argparse.ArgumentParser:
     """The ``slrkit`` argument parser, with one subparser per entry of `COMMANDS`."""
+    epilog = _epilog()
     top = _Parser(
         prog="slrkit",
         description="Amazon Connect Customer Profiles domains and their IAM service-linked\n"
         "roles: create, inspect and delete them safely.",
-        epilog=_EPILOG,
+        epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     top.add_argument("--version", action="version", version=f"slrkit {installed_version()}")
-    _global_options(top, top=True)
+    _global_options(top, top=True, aws=True)
     subparsers = top.add_subparsers(
         title="commands", dest="command_name", required=True, metavar="COMMAND"
     )
@@ -155,11 +151,11 @@ def parser() -> argparse.ArgumentParser:
             help=command.help,
             # The exit-code table needs a raw epilog, so the paragraph is wrapped here.
             description=textwrap.fill(command.description, width=79),
-            epilog=_EPILOG,
+            epilog=epilog,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         command.arguments(sub)
-        _global_options(sub, top=False)
+        _global_options(sub, top=False, aws=command.uses_aws)
         sub.set_defaults(command=command)
     return top
 
@@ -173,25 +169,31 @@ def main(argv: Sequence[str] | None = None, *, fake: FakeAWS | None = None) -> i
             ``--fake-state`` file's (which is then neither read nor written);
             tests pass theirs to read its call log.
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser().parse_args(argv)
-    except SystemExit as exc:  # argparse has printed the help, the version or a usage error
+    except UsageError as exc:
+        out = _output(json=_asks_for_json(argv), quiet=False, command=_command_in(argv))
+        return _finish(out, failure_of(exc, rerun=None))
+    except SystemExit as exc:  # argparse has printed the help or the version
         return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
-    out = Output(
-        json=args.json, quiet=args.quiet, stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr
-    )
     command: Command = args.command
+    out = _output(json=args.json, quiet=args.quiet, command=command.name)
+    rerun = Rerun(argv, _repeated_options(args))
+    failure: Failure | None = None
     with _logging(args, out):
         try:
-            with _context(args, out, fake) as ctx:
-                return command.run(ctx, args)
+            with _sigterm_interrupts():
+                _refuse_aws_options(command, args)
+                with _context(args, out, fake, rerun) as ctx:
+                    command.run(ctx, args)
         except BrokenPipeError:
             raise
-        except KeyboardInterrupt:
-            out.error("interrupted; running the command again resumes where it stopped")
-            return ExitCode.INTERRUPTED
-        except Exception as exc:  # noqa: BLE001 - every error becomes one line and an exit code
-            return _fail(out, exc, verbose=args.verbose)
+        except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - each run ends in one place
+            if args.verbose:
+                traceback.print_exception(exc, file=out.stderr)
+            failure = failure_of(exc, rerun=rerun)
+    return _finish(out, failure)
 
 
 def run() -> NoReturn:
@@ -207,9 +209,87 @@ def run() -> NoReturn:
     sys.exit(code)
 
 
+def _output(*, json: bool, quiet: bool, command: str | None) -> Output:
+    return Output(
+        json=json,
+        quiet=quiet,
+        command=command,
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+    )
+
+
+def _finish(out: Output, failure: Failure | None) -> int:
+    out.finish(failure)
+    return failure.exit_code if failure is not None else ExitCode.OK
+
+
+def _asks_for_json(argv: Sequence[str]) -> bool:
+    """Whether *argv*, which argparse refused, asked for JSON all the same."""
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return "--json" in options
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command *argv*, which argparse refused, names, if any."""
+    names = {command.name for command in COMMANDS}
+    return next((word for word in argv if word in names), None)
+
+
+def _repeated_options(args: argparse.Namespace) -> list[str]:
+    """The global options a command that finishes this run must repeat."""
+    options: list[str] = []
+    if args.profile is not None:
+        options += ["--profile", args.profile]
+    if args.fake:
+        options.append("--fake")
+    if args.fake_state is not None:
+        options += ["--fake-state", args.fake_state]
+    return [*options, "--json"] if args.json else options
+
+
+def _refuse_aws_options(command: Command, args: argparse.Namespace) -> None:
+    """Refuse ``--fake`` and the like, given before a command that never calls AWS."""
+    if command.uses_aws:
+        return
+    given = [
+        option
+        for option, value in zip(
+            _AWS_OPTIONS, (args.profile, args.fake, args.fake_state), strict=True
+        )
+        if value
+    ]
+    if given:
+        raise UsageError(
+            f"{command.name} never calls AWS: leave out {' and '.join(given)}",
+            prog=f"slrkit {command.name}",
+        )
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Generator[None, None, None]:
+    """Let SIGTERM stop a run as Ctrl-C does: state saved, envelope written, exit 130.
+
+    Python's own SIGTERM ends the process at once, with nothing said or saved.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach only the main thread
+        return
+
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @contextlib.contextmanager
 def _context(
-    args: argparse.Namespace, out: Output, fake: FakeAWS | None
+    args: argparse.Namespace, out: Output, fake: FakeAWS | None, rerun: Rerun
 ) -> Generator[Context, None, None]:
     """The run's context; with ``--fake-state``, the file is held for the whole command.
 
@@ -222,19 +302,39 @@ def _context(
     if args.fake and args.profile is not None:
         raise UsageError("--profile and --fake exclude each other: the fake never calls AWS")
     if not args.fake:
-        yield Context(out=out, profile=args.profile, fake=None)
+        yield Context(out=out, profile=args.profile, fake=None, rerun=rerun)
         return
-    from slrkit.testing import FakeAWS, StateFileError  # noqa: PLC0415 - only --fake pays
+    from slrkit.testing import (  # noqa: PLC0415 - only --fake pays
+        FakeAWS,
+        StateFileBusyError,
+        StateFileError,
+    )
 
     if fake is not None or state_file is None:
-        yield Context(out=out, profile=None, fake=fake if fake is not None else FakeAWS())
+        fake = fake if fake is not None else FakeAWS()
+        yield Context(out=out, profile=None, fake=fake, rerun=rerun)
         return
-    with contextlib.ExitStack() as stack:
-        try:
-            opened = stack.enter_context(FakeAWS.open(state_file))
-        except StateFileError as exc:
-            raise UsageError(f"{exc}; pass another --fake-state file, or delete this one") from exc
-        yield Context(out=out, profile=None, fake=opened)
+    held = contextlib.ExitStack()
+    try:
+        opened = held.enter_context(FakeAWS.open(state_file))
+    except StateFileError as exc:
+        raise CommandError(
+            ErrorCode.CONFIGURATION, f"{exc}; pass another --fake-state file, or delete this one"
+        ) from exc
+    except StateFileBusyError as exc:
+        raise CommandError(ErrorCode.STATE_FILE_BUSY, str(exc)) from exc
+    ran = False
+    try:
+        with held:
+            yield Context(out=out, profile=None, fake=opened, rerun=rerun)
+            ran = True
+    except OSError as exc:
+        if not ran:
+            raise
+        raise CommandError(
+            ErrorCode.STATE_NOT_SAVED,
+            f"the command ran, but the fake's state could not be saved in {state_file}: {exc}",
+        ) from exc
 
 
 class _Formatter(logging.Formatter):
@@ -264,92 +364,3 @@ def _logging(args: argparse.Namespace, out: Output) -> Generator[None, None, Non
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous)
-
-
-def _fail(out: Output, exc: Exception, *, verbose: bool) -> int:
-    code = _exit_code(exc)
-    message = _message(exc)
-    if verbose:
-        traceback.print_exception(exc, file=out.stderr)
-    out.error(message)
-    if out.json:
-        aws = exc if isinstance(exc, AWSError) else None
-        out.document(
-            {
-                "error": {
-                    "type": type(exc).__name__,
-                    "exit_code": int(code),
-                    "message": message,
-                    "aws_code": aws.code if aws else None,
-                    "operation": aws.operation if aws else None,
-                    "request_id": aws.request_id if aws else None,
-                }
-            }
-        )
-    return code
-
-
-def _exit_code(exc: Exception) -> ExitCode:
-    if isinstance(exc, (InvalidInputError, UsageError, ProfileNotFound)):
-        return ExitCode.USAGE
-    if isinstance(exc, RefusedError):
-        return ExitCode.REFUSED
-    return ExitCode.ERROR
-
-
-# The fix to name after an error's own message, by the first class that matches.
-_FIXES: Final[tuple[tuple[type[Exception], str], ...]] = (
-    (ProfileNotFound, "'aws configure list-profiles' lists the profiles"),
-    (UnknownRoleError, "give it with --role ROLE, or pass --allow-unknown-role to leave it"),
-    (AmbiguousLinkedRoleError, "or give it with --role ROLE"),
-    (UnreadableRegionsError, "check the credentials' access to those regions"),
-    (LinkedRoleNotFoundError, "if you know the role, tag the domain: slrkit:linked-role=ROLE"),
-    (UnsafeRoleError, "remove it yourself if it must go"),
-    (DomainNotFoundError, "check NAME and --region"),
-    (AccessDeniedError, "'slrkit policy' prints the IAM policy slrkit needs"),
-    (ThrottledError, "try again in a minute, or run fewer jobs at once"),
-    (EndpointError, "check the network, or try slrkit offline with --fake"),
-)
-
-
-def _message(exc: Exception) -> str:
-    """One line naming the problem and the fix, in the words of the command line."""
-    message = _problem(exc)
-    report = exc.report if isinstance(exc, SlrkitError) else None
-    if report is not None and report.domain_deleted and report.role_name:
-        name, region = report.domain_name, report.region
-        message += (
-            f"; domain {name} is already deleted: finish with 'slrkit delete {name} "
-            f"--region {region} --confirm {name} --role {report.role_name}'"
-        )
-    return message
-
-
-def _problem(exc: Exception) -> str:
-    if isinstance(exc, InvalidInputError):
-        flag = _FLAGS.get(exc.field.split("[", 1)[0], exc.field)
-        return f"{flag} {exc.value!r} is invalid: {exc.rule}"
-    if isinstance(exc, ConfirmationMismatchError):
-        name = exc.domain_name
-        return (
-            f"refusing to delete domain {name!r}: {exc.confirm!r} is not its name; "
-            f"confirm with the exact name (--confirm {name})"
-        )
-    if isinstance(exc, DomainNotEmptyError):
-        return (
-            f"refusing to delete domain {exc.domain_name!r}: it holds {exc.profile_count} "
-            f"profiles and {exc.object_count} objects; empty it first, or pass "
-            "--allow-data-loss to delete them too"
-        )
-    if isinstance(exc, AWSError) and exc.code == "NoCredentialsError":
-        return (
-            "no AWS credentials found; configure them (aws configure, AWS_PROFILE or "
-            "--profile), or try slrkit offline with --fake"
-        )
-    if not isinstance(exc, (SlrkitError, UsageError, BotoCoreError, OSError)):
-        return (
-            f"unexpected {type(exc).__name__}: {exc}; run it again with -v for the "
-            "traceback, and please report it"
-        )
-    fix = next((fix for kind, fix in _FIXES if isinstance(exc, kind)), None)
-    return f"{exc}; {fix}" if fix else str(exc)

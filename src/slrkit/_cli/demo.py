@@ -8,7 +8,8 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Final
 
-from slrkit._cli.core import Command, Context, ExitCode
+from slrkit._cli.core import Command, Context
+from slrkit._cli.failure import CommandError, ErrorCode
 from slrkit._kit import ProfilesKit
 from slrkit._validate import LINKED_ROLE_TAG
 from slrkit.exceptions import DomainNotEmptyError
@@ -72,7 +73,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _demo(ctx: Context, args: argparse.Namespace) -> int:
+def _demo(ctx: Context, args: argparse.Namespace) -> None:
     from slrkit.testing import FakeAWS  # noqa: PLC0415 - only the demo and --fake load the fake
 
     started = time.perf_counter()
@@ -171,7 +172,10 @@ def _demo(ctx: Context, args: argparse.Namespace) -> int:
             "Then the same commands without --fake work on your AWS account.",
         ],
     )
-    return ExitCode.OK if gone else ExitCode.ERROR
+    if not gone:
+        raise CommandError(
+            ErrorCode.INTERNAL, "the demo left its domain or role behind; please report it"
+        )
 
 
 DEMO: Final = Command(
@@ -182,4 +186,5 @@ DEMO: Final = Command(
     "slrkit's embedded fake of AWS, with every API call counted. It never calls AWS.",
     arguments=_arguments,
     run=_demo,
+    uses_aws=False,
 )

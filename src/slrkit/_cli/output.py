@@ -1,25 +1,26 @@
-"""What the command line shows: aligned tables for people, one JSON document for scripts.
+"""What the command line shows: aligned tables for people, one JSON envelope for scripts.
 
 Results go to stdout; progress, prompts and errors go to stderr, so that
-``slrkit --json ... | jq`` always reads exactly one document.
+``slrkit --json ... | jq`` always reads exactly one document: the envelope
+(`slrkit._cli.envelope`) that `Output.finish` writes once the run is over,
+whatever happened.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import json
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Final, TextIO, cast
+from typing import TYPE_CHECKING, TextIO
 
-import attrs
-
-from slrkit._models import ApiCall, DeletionPlan, DomainStats, EnsureResult, LinkedRole
+from slrkit._cli.envelope import envelope
+from slrkit._settings import Setting, settings_to_props
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
-__all__ = ["Output", "fields", "jsonable", "show", "table", "when"]
+    from slrkit._cli.failure import Failure
+
+__all__ = ["Output", "fields", "show", "table", "when"]
 
 _NOTHING = "-"
 
@@ -28,20 +29,32 @@ class Output:
     """Where one run of the command writes, and how.
 
     Args:
-        json: Write one JSON document instead of text.
+        json: Write one JSON envelope instead of text.
         quiet: Leave out progress messages.
+        command: The command that runs, for the envelope; None when it cannot be told.
+        stdin: Where a person answers a prompt.
         stdout: The stream for results.
         stderr: The stream for progress, prompts and errors.
     """
 
     def __init__(
-        self, *, json: bool, quiet: bool, stdin: TextIO, stdout: TextIO, stderr: TextIO
+        self,
+        *,
+        json: bool,
+        quiet: bool,
+        command: str | None,
+        stdin: TextIO,
+        stdout: TextIO,
+        stderr: TextIO,
     ) -> None:
         self.json = json
         self.quiet = quiet
+        self.command = command
         self.stdin = stdin
         self.stdout = stdout
         self.stderr = stderr
+        self._result: object = None
+        self._published = False
 
     @property
     def interactive(self) -> bool:
@@ -49,18 +62,30 @@ class Output:
         isatty = getattr(self.stdin, "isatty", None)
         return bool(isatty and isatty())
 
-    def result(self, document: Mapping[str, object], lines: Iterable[str]) -> None:
-        """Write the result: *document* as JSON, or *lines* as text."""
-        if self.json:
-            self.document(document)
-        else:
+    def result(self, result: object, lines: Iterable[str]) -> None:
+        """Keep *result* (a mapping or an attrs value) for the envelope, or write *lines* now."""
+        self._result = result
+        if not self.json:
             for line in lines:
                 self.stdout.write(f"{line}\n")
 
-    def document(self, document: Mapping[str, object]) -> None:
-        """Write *document* as indented JSON, its keys in the order they were built."""
-        json.dump(jsonable(document), self.stdout, indent=2)
-        self.stdout.write("\n")
+    def publish(self) -> None:
+        """Write the envelope of a successful run now, for a run that goes on (serve).
+
+        A failure after this goes to stderr and the exit code only: stdout has its
+        one document already.
+        """
+        if self.json:
+            self._write(envelope(self.command, self._result, None))
+        self._published = True
+        self.stdout.flush()
+
+    def finish(self, failure: Failure | None) -> None:
+        """End the run: its error line on stderr, then its envelope, unless published."""
+        if failure is not None:
+            self.stderr.write(f"{failure.prog}: error: {failure.line}\n")
+        if self.json and not self._published:
+            self._write(envelope(self.command, self._result, failure))
 
     def tell(self, lines: Iterable[str]) -> None:
         """Write *lines* to stderr: the conversation around a prompt, never a result."""
@@ -79,42 +104,9 @@ class Output:
             self.stderr.write(f"{message}\n")
             self.stderr.flush()
 
-    def error(self, message: str) -> None:
-        """Write a one-line error to stderr."""
-        self.stderr.write(f"slrkit: error: {message}\n")
-
-
-# Properties worth a key of their own, next to the fields, in JSON documents.
-_PROPERTIES: Final[Mapping[type, tuple[str, ...]]] = {
-    ApiCall: ("ok",),
-    DeletionPlan: ("safe",),
-    DomainStats: ("is_empty",),
-    EnsureResult: ("changed",),
-    LinkedRole: ("is_healthy",),
-}
-
-
-def jsonable(value: object) -> object:
-    """*value* as plain JSON types.
-
-    An attrs value becomes an object keyed by its field names (then by the
-    properties in ``_PROPERTIES``); those names are public API, so keys are stable.
-    """
-    kind = type(value)
-    if attrs.has(kind):
-        names = [field.name for field in attrs.fields(kind)] + list(_PROPERTIES.get(kind, ()))
-        return {name: jsonable(getattr(value, name)) for name in names}
-    if isinstance(value, enum.Enum):
-        value = value.value
-    elif isinstance(value, dt.datetime):
-        value = value.astimezone(dt.timezone.utc).isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in cast("Mapping[object, object]", value).items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [jsonable(v) for v in cast("Iterable[object]", value)]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
+    def _write(self, document: Mapping[str, object]) -> None:
+        json.dump(document, self.stdout, indent=2)
+        self.stdout.write("\n")
 
 
 def when(moment: dt.datetime | None) -> str:
@@ -125,9 +117,11 @@ def when(moment: dt.datetime | None) -> str:
 
 
 def show(value: object) -> str:
-    """A setting's value for people: ``-`` when it is not set."""
+    """A setting's value for people: ``-`` when it is not set, JSON when it is structured."""
     if value is None or value == "":
         return _NOTHING
+    if isinstance(value, Setting):
+        return json.dumps(settings_to_props(value))
     return str(value)
 
 

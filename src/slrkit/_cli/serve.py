@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import math
 import os
 import signal
@@ -17,7 +18,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from slrkit._cli.core import Command, Context, ExitCode, UsageError
+from slrkit._cli.core import Command, Context, UsageError
+from slrkit._cli.failure import CommandError, ErrorCode
 from slrkit._validate import validate_account_id
 from slrkit.exceptions import InvalidInputError
 
@@ -78,12 +80,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _run(ctx: Context, args: argparse.Namespace) -> int:
-    if ctx.fake is not None or ctx.profile is not None:
-        raise UsageError(
-            "serve runs its own fake and never calls AWS: leave out --fake, --fake-state "
-            "and --profile, and keep its state with 'serve --state FILE'"
-        )
+def _run(ctx: Context, args: argparse.Namespace) -> None:
     from slrkit._fake._server import MAX_TIME_SCALE, is_loopback  # noqa: PLC0415  # only serve pays
     from slrkit.testing import FakeServer  # noqa: PLC0415
 
@@ -97,13 +94,22 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
         )
     state = Path(args.state) if args.state is not None else None
     with _fake(state, args.account_id) as fake:
-        server = FakeServer(
-            fake,
-            host=args.host,
-            port=args.port,
-            time_scale=args.time_scale,
-            allow_remote=args.allow_remote,
-        )
+        try:
+            server = FakeServer(
+                fake,
+                host=args.host,
+                port=args.port,
+                time_scale=args.time_scale,
+                allow_remote=args.allow_remote,
+            )
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise CommandError(
+                ErrorCode.CONFIGURATION,
+                f"port {args.port} on {args.host} is in use; stop what listens there, or "
+                "pass --port N (--port 0 picks a free one)",
+            ) from exc
         stop = threading.Event()
         try:
             with _until_signalled(stop):
@@ -120,7 +126,6 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
     ctx.out.progress(
         "slrkit: stopped" + (f"; the fake is saved in {state}" if state is not None else "")
     )
-    return ExitCode.OK
 
 
 def _check(args: argparse.Namespace, *, max_time_scale: float) -> None:
@@ -205,12 +210,14 @@ def _announce(out: Output, server: FakeServer, state: Path | None) -> None:
         f"  export AWS_ENDPOINT_URL_CUSTOMER_PROFILES={url}",
         f"  export AWS_ENDPOINT_URL_IAM={url}",
         f"  export AWS_ENDPOINT_URL_STS={url}",
-        "  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=eu-west-2",
+        "  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test",
+        # AWS CLI v1 reads only AWS_DEFAULT_REGION; v2 and the SDKs read AWS_REGION first.
+        "  export AWS_DEFAULT_REGION=eu-west-2 AWS_REGION=eu-west-2",
         f"Admin endpoints: {url}/_slrkit/health, /state, /calls, POST /advance, /fail ...",
         "Stop with Ctrl-C or SIGTERM.",
     ]
     out.result(document, lines)
-    out.stdout.flush()
+    out.publish()
 
 
 SERVE: Final = Command(
@@ -227,4 +234,5 @@ SERVE: Final = Command(
     "SIGTERM, then saves the fake to --state FILE if one is given.",
     arguments=_arguments,
     run=_run,
+    uses_aws=False,
 )
