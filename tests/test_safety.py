@@ -445,6 +445,47 @@ def test_a_delete_whose_domain_answers_not_found_never_sends_its_role() -> None:
     assert role.name in fake.roles()
 
 
+def test_a_domain_still_listed_is_deleted_not_called_gone() -> None:
+    """GetDomain answering ResourceNotFound for a domain ListDomains still shows: slrkit asks
+    again instead of reporting "already gone", and deletes the domain and its role."""
+    fake = FakeAWS(ACCOUNT, role_cleanup_delay=None)
+    kit = make_kit(fake)
+    role = kit.ensure_domain("acme", default_expiration_days=5).linked_role
+    assert role is not None
+    fake.fail("GetDomain", code="ResourceNotFoundException", times=1)
+    report = kit.safe_delete_domain("acme", confirm="acme", cleanup_grace=0, missing_ok=True)
+    assert report.domain_deleted
+    assert report.role_name == role.name
+    assert report.role_removed_by == "slrkit"
+    assert [c.operation for c in report.calls[:3]] == ["GetDomain", "ListDomains", "GetDomain"]
+    assert fake.domains(REGION) == ()
+    assert role.name not in fake.roles(include_pending=True)
+
+
+def test_a_domain_gone_from_both_reads_costs_two_calls_and_writes_nothing() -> None:
+    fake = FakeAWS(ACCOUNT)
+    kit = make_kit(fake)
+    report = kit.safe_delete_domain("ghost", confirm="ghost", missing_ok=True)
+    assert not report.domain_deleted
+    assert report.role_name is None
+    assert [c.operation for c in fake.calls] == ["GetDomain", "ListDomains"]
+
+
+def test_a_role_iam_says_is_gone_while_getrole_shows_it_is_deleted_not_called_gone() -> None:
+    """DeleteServiceLinkedRole answering NoSuchEntity while GetRole still shows the role: slrkit
+    waits and asks again, and reports the role removed only once it is."""
+    fake = FakeAWS(ACCOUNT, role_cleanup_delay=None)
+    kit = make_kit(fake)
+    role = kit.ensure_domain("acme", default_expiration_days=5).linked_role
+    assert role is not None
+    fake.fail("DeleteServiceLinkedRole", code="NoSuchEntity", status=404, times=1)
+    report = kit.safe_delete_domain("acme", confirm="acme", cleanup_grace=0)
+    assert report.role_removed_by == "slrkit"
+    assert len(deleted_roles(fake)) == 2
+    assert set(deleted_roles(fake)) == {role.name}
+    assert role.name not in fake.roles(include_pending=True)
+
+
 def test_a_creation_cut_short_never_gives_its_role_to_the_next() -> None:
     """A creation whose wait for its role failed (ListRoles kept failing) leaves a domain whose
     role appears later; the next domain created at once is never tagged with that role."""

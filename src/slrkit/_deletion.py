@@ -40,6 +40,7 @@ from slrkit.exceptions import (
 
 if TYPE_CHECKING:
     from slrkit._models import Domain, LinkedRole, RemovedBy, StepOutcome
+    from slrkit._retry import WaitLoop
     from slrkit._verbs import Verbs
 
 __all__ = ["DEFAULT_CLEANUP_GRACE", "delete_role", "plan", "safe_delete"]
@@ -56,7 +57,7 @@ def plan(
     verbs: Verbs, name: str, role_name: str | None, *, allow_unknown_role: bool = False
 ) -> DeletionPlan:
     """What `safe_delete` would do, with no writes; see `ProfilesKit.plan_domain_deletion`."""
-    domain = verbs.find_domain(name)
+    domain = _find_domain(verbs, name)
     blockers: list[Blocker] = []
     role: LinkedRole | None = None
     unknown = ""
@@ -109,6 +110,20 @@ def plan(
         blockers=tuple(blockers),
         steps=tuple(steps),
     )
+
+
+def _find_domain(verbs: Verbs, name: str) -> Domain | None:
+    """GetDomain; a domain it does not find is gone only once ListDomains agrees.
+
+    "Already gone" ends a deletion as a success, so one answer is not enough:
+    while the listing still shows the domain, slrkit waits and asks again.
+    """
+    waits = verbs.deadline.waits(f"GetDomain and ListDomains to agree on domain {name!r}")
+    while True:
+        domain = verbs.find_domain(name)
+        if domain is not None or all(listed.name != name for listed in verbs.list_domains()):
+            return domain
+        waits.wait(last_state="listed, while GetDomain finds no such domain")
 
 
 def _named(verbs: Verbs, domain: Domain, role_name: str) -> LinkedRole:
@@ -263,7 +278,9 @@ def delete_role(verbs: Verbs, role_name: str, *, own: str | None) -> None:
     deleted, and the service has not caught up with it) is resubmitted after a wait; any other user
     means the role is in use, and slrkit stops there. A task IAM has forgotten
     (it purges finished ones) while its reads still show the role is resubmitted
-    after a wait too: IAM answers NoSuchEntity once the role is gone.
+    after a wait too: IAM answers NoSuchEntity once the role is gone. That answer
+    counts only once GetRole agrees; while GetRole still shows the role, slrkit waits
+    and asks again.
 
     Raises:
         RoleInUseError: The task failed because other resources use the role.
@@ -274,27 +291,36 @@ def delete_role(verbs: Verbs, role_name: str, *, own: str | None) -> None:
     while True:
         task = verbs.delete_service_linked_role(role_name)
         if task is None:
-            return
-        while True:
-            try:
-                status = verbs.deletion_status(task)
-            except AWSError as exc:
-                if exc.code != NO_SUCH_ENTITY:
-                    raise
-                if verbs.get_role(role_name) is None:
-                    return
-                polls.wait(last_state="the task is forgotten while the role still shows")
-                break
-            if status.state == "SUCCEEDED":
+            # IAM's reads lag its writes: the role is gone only once GetRole agrees.
+            if verbs.get_role(role_name) is None:
                 return
-            if status.state == "FAILED":
-                if not status.usages or not all(
-                    _ours(verbs, resource, own) for u in status.usages for resource in u.resources
-                ):
-                    raise RoleInUseError(role_name, status.usages, status.reason)
-                polls.wait(last_state="FAILED: the service still uses the role")
-                break
-            polls.wait(last_state=status.state)
+            polls.wait(last_state="NoSuchEntity while GetRole still shows the role")
+        elif _follow(verbs, task, role_name, own=own, polls=polls):
+            return
+
+
+def _follow(verbs: Verbs, task: str, role_name: str, *, own: str | None, polls: WaitLoop) -> bool:
+    """Poll a deletion task: True once the role is gone, False (after a wait) to resubmit."""
+    while True:
+        try:
+            status = verbs.deletion_status(task)
+        except AWSError as exc:
+            if exc.code != NO_SUCH_ENTITY:
+                raise
+            if verbs.get_role(role_name) is None:
+                return True
+            polls.wait(last_state="the task is forgotten while the role still shows")
+            return False
+        if status.state == "SUCCEEDED":
+            return True
+        if status.state == "FAILED":
+            if not status.usages or not all(
+                _ours(verbs, resource, own) for u in status.usages for resource in u.resources
+            ):
+                raise RoleInUseError(role_name, status.usages, status.reason)
+            polls.wait(last_state="FAILED: the service still uses the role")
+            return False
+        polls.wait(last_state=status.state)
 
 
 _RESOURCE: Final = re.compile(

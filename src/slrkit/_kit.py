@@ -384,7 +384,10 @@ class ProfilesKit:
         could own. It never touches a role outside the Customer Profiles SLR path,
         and never forces a role that IAM says is in use. Running it again after
         any failure finishes the remaining work; when the domain is already gone,
-        pass the *role_name* from the earlier plan or report.
+        pass the *role_name* from the earlier plan or report. A domain counts as
+        gone only when GetDomain and ListDomains agree, and a role only when GetRole
+        agrees with DeleteServiceLinkedRole: reads lag writes, and "already gone"
+        ends a deletion as a success.
 
         Args:
             name: The domain name.
