@@ -111,7 +111,7 @@ def test_every_command_succeeds_in_one_envelope(
     name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Each command's --json success is one envelope: version 1, its name, ok, a result of its
-    own shape, no error, and exit code 0."""
+    own shape, no error, and exit code 0, a plain int that prints as 0 on every Python."""
     argv, needs_domain = SUCCESSES[name]
     fake = FakeAWS()
     if needs_domain:
@@ -122,6 +122,8 @@ def test_every_command_succeeds_in_one_envelope(
     code = main([*fake_options, "--json", *argv], fake=fake)
     out, err = capsys.readouterr()
     assert code == 0, err
+    assert type(code) is int
+    assert str(code) == "0"
     document = envelope(out)
     assert document["schema_version"] == 1
     assert document["command"] == name
@@ -294,6 +296,7 @@ def test_every_failure_is_one_envelope_with_its_code(
     out, err = capsys.readouterr()
     run = Run(exit_code, out, err)
     assert run.code == code.exit_code, err
+    assert type(exit_code) is int
     assert run.document["ok"] is False
     assert run.error["code"] == code.word
     assert (run.error["resume"] is not None) is code.resumable

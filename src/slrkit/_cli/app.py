@@ -176,7 +176,7 @@ def main(argv: Sequence[str] | None = None, *, fake: FakeAWS | None = None) -> i
         out = _output(json=_asks_for_json(argv), quiet=False, command=_command_in(argv))
         return _finish(out, failure_of(exc, rerun=None))
     except SystemExit as exc:  # argparse has printed the help or the version
-        return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
+        return int(exc.code) if isinstance(exc.code, int) else int(ExitCode.USAGE)
     command: Command = args.command
     out = _output(json=args.json, quiet=args.quiet, command=command.name)
     rerun = Rerun(argv, _repeated_options(args))
@@ -222,7 +222,8 @@ def _output(*, json: bool, quiet: bool, command: str | None) -> Output:
 
 def _finish(out: Output, failure: Failure | None) -> int:
     out.finish(failure)
-    return failure.exit_code if failure is not None else ExitCode.OK
+    # A plain int: ``str()`` of an IntEnum member differs across Pythons (3.10 gives its name).
+    return int(failure.exit_code if failure is not None else ExitCode.OK)
 
 
 def _asks_for_json(argv: Sequence[str]) -> bool:
