@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pulumi.dynamic import dynamic
 from pulumi.runtime import rpc
-from typing_extensions import Self
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -45,8 +44,8 @@ def wire(props: dict[str, Any]) -> Any:
     return asyncio.run(rpc.serialize_properties(props, {}))
 
 
-def _plain(struct: Any) -> dict[str, Any]:
-    props = cast("dict[str, Any]", rpc.deserialize_properties(struct))
+def _plain(struct: Any, *, keep_unknowns: bool = False) -> dict[str, Any]:
+    props = cast("dict[str, Any]", rpc.deserialize_properties(struct, keep_unknowns))
     props.pop(PROVIDER_KEY, None)
     return props
 
@@ -89,13 +88,14 @@ class ProviderHost:
         return wire({**props, PROVIDER_KEY: self._provider})
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        """The checked inputs, and each failure as ``property: reason``."""
+        """The checked inputs (unknowns kept, as the engine keeps them for the diff), and each
+        failure as ``property: reason``."""
         olds_wire = self._with_provider(olds) if olds else wire({})
         result = self.stub.Check(
             provider_pb2.CheckRequest(urn=URN, olds=olds_wire, news=self._with_provider(news))
         )
         failures = [f"{f.property}: {f.reason}" for f in result.failures]
-        return _plain(result.inputs), failures
+        return _plain(result.inputs, keep_unknowns=True), failures
 
     def create(self, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """The new resource's id and outputs."""
@@ -140,6 +140,13 @@ class ProviderHost:
             provider_pb2.ReadRequest(id=resource_id, urn=URN, properties=self._with_provider(props))
         )
         return str(read.id), _plain(read.properties)
+
+    def refreshed_inputs(self, resource_id: str, props: dict[str, Any]) -> dict[str, Any]:
+        """The inputs a read gives the engine for the next diff (what the preview compares)."""
+        read = self.stub.Read(
+            provider_pb2.ReadRequest(id=resource_id, urn=URN, properties=self._with_provider(props))
+        )
+        return _plain(read.inputs)
 
     def delete(self, resource_id: str, props: dict[str, Any]) -> None:
         """Delete the resource."""

@@ -20,6 +20,8 @@ import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
 
 from pulumi_host import ProviderHost
 from slrkit import RefusedError
@@ -226,6 +228,51 @@ def test_tags_the_program_never_named_stay_and_stay_out_of_the_state(
     }
 
 
+def test_a_key_set_outside_pulumi_is_cleared_only_after_a_refresh_shows_it(
+    host: ProviderHost, state: str
+) -> None:
+    """An update writes only what its preview could show: a key set outside Pulumi is not in
+    the stack, so an unrelated update keeps it. A refresh reads it into the outputs and the
+    inputs, the next diff names it, and the next update clears it."""
+    program = {k: v for k, v in PROGRAM.items() if k != "default_encryption_key"}
+    outs = created(host, program)
+    outside(state, lambda c: c.update_domain(DomainName="acme", DefaultEncryptionKey=KEY))
+    retagged = {**program, "tags": {"team": "ops", "cost": "42"}}
+    inputs, _ = host.check(outs, retagged)
+    assert [name for name in INPUT_NAMES if inputs.get(name) != outs.get(name)] == ["tags"]
+    outs, changed = up(host, outs, retagged)
+    assert changed
+    assert live(state)["key"] == KEY
+    assert live(state)["tags"]["team"] == "ops"
+    _, refreshed = host.read("acme", outs)
+    assert refreshed["default_encryption_key"] == KEY
+    assert host.refreshed_inputs("acme", outs)["default_encryption_key"] == KEY
+    assert diff(refreshed, retagged).changes == ("default_encryption_key",)
+    up(host, refreshed, retagged)
+    assert live(state)["key"] is None
+
+
+def test_stored_tags_no_program_could_set_are_left_alone(host: ProviderHost, state: str) -> None:
+    """A hand-edited state whose tags hold the link tag or an aws: key does not fail the
+    update, and neither tag is removed on its account."""
+    outs = created(host, PROGRAM)
+    role = outs["linked_role_name"]
+    odd = {**outs, "tags": {**outs["tags"], LINKED_ROLE_TAG: role, "aws:legacy": "x"}}
+    up(host, odd, {**PROGRAM, "tags": {"team": "cx"}})
+    assert live(state)["tags"] == {"team": "cx", LINKED_ROLE_TAG: role}
+
+
+def test_a_queue_not_known_at_preview_is_a_change(host: ProviderHost, state: str) -> None:
+    """A queue whose value is not known yet (another resource's output, at preview) comes
+    out of check as unknown, and the diff counts it as a change."""
+    outs = created(host, PROGRAM)
+    inputs, failures = host.check(outs, {**PROGRAM, "dead_letter_queue_url": rpc.UNKNOWN})
+    assert failures == []
+    assert isinstance(inputs["dead_letter_queue_url"], Unknown)
+    assert host.changes("acme", outs, inputs)
+    assert live(state)["queue"] == QUEUE
+
+
 # -- removals the API cannot make, and adoption ------------------------------------------------
 
 
@@ -324,8 +371,11 @@ def _program(props: dict[str, Any]) -> dict[str, Any]:
 def test_any_program_changes_and_outside_edits_end_as_the_program_says(
     first: dict[str, Any], steps: list[tuple[str, Any]]
 ) -> None:
-    """After each update, a read gives exactly the program's properties, the domain on the
-    fake holds them, and the link tag names the domain's role."""
+    """Each program change is applied as ``pulumi up`` applies it (an update from the stored
+    outputs), then as ``pulumi up --refresh`` does (read, then update from what was read).
+    The first clears no key or queue the stack did not know of; after the second, a read
+    gives exactly the program's properties, the domain on the fake holds them, and the link
+    tag names the domain's role."""
     with tempfile.TemporaryDirectory() as folder:
         state = fresh_state(Path(folder))
         provider = DomainProvider(fake_state=state)
@@ -342,8 +392,19 @@ def test_any_program_changes_and_outside_edits_end_as_the_program_says(
             check = provider.check(program, _program(step))
             assert check.failures == []
             program = check.inputs
-            outs = _outs(provider.update("acme", outs, program).outs)
+            before = live(state)
+            olds = outs
+            outs = _outs(provider.update("acme", olds, program).outs)
+            for name, field in (
+                ("dead_letter_queue_url", "queue"),
+                ("default_encryption_key", "key"),
+            ):
+                if program.get(name) is None and not olds.get(name):
+                    assert live(state)[field] == before[field]
             read = _outs(provider.read("acme", outs).outs)
+            if diff(read, program).changes:
+                outs = _outs(provider.update("acme", read, program).outs)
+                read = _outs(provider.read("acme", outs).outs)
             assert diff(read, program).changes == ()
             assert {k: read[k] for k in INPUT_NAMES if k in read} == program
             domain = live(state)

@@ -18,7 +18,7 @@ import botocore.exceptions
 from slrkit._regions import validate_region
 from slrkit._settings import Setting, plain_number, settings_from_props, settings_to_props
 from slrkit._spec import SETTINGS, TAGS, SettingsFields, about
-from slrkit._validate import validate_domain_name
+from slrkit._validate import validate_domain_name, validate_tag_keys
 from slrkit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
@@ -177,25 +177,42 @@ class DomainInputs(SettingsFields):
 
         Args:
             kit: The kit of the domain's region.
-            olds: The stored properties of the resource being updated: the key and
-                queue the inputs leave out are then cleared, and the tag keys of
-                *olds* that the inputs drop are removed. None when creating.
+            olds: The stored properties of the resource being updated, None when
+                creating. A key or queue that *olds* holds and the inputs leave out
+                is cleared, and a tag key of *olds* that the inputs drop is removed.
+                A key or queue set outside Pulumi is not in *olds* until a refresh
+                reads it back, and is left alone until then: an update writes only
+                what the engine's diff could show.
             dry_run: Write nothing.
         """
         settings: dict[str, Any] = {f.name: getattr(self, f.name) for f in SETTINGS}
         removed: list[str] = []
         if olds is not None:
-            settings.update({name: "" for name in CLEARABLE if settings[name] is None})
+            settings.update(
+                {name: "" for name in CLEARABLE if settings[name] is None and olds.get(name)}
+            )
             removed = [key for key in _tag_keys(olds) if key not in (self.tags or {})]
         return kit.ensure_domain(self.domain_name, **settings, remove_tags=removed, dry_run=dry_run)
 
 
 def _tag_keys(props: Mapping[str, object]) -> list[str]:
-    """The tag keys of stored properties (none when they hold no tag map)."""
+    """The tag keys of stored properties that slrkit may remove.
+
+    None when they hold no tag map. A key no program could set (the link tag, an
+    ``aws:`` key: a hand-edited state) is left alone rather than failing the update.
+    """
     tags = props.get(TAGS)
     if not isinstance(tags, Mapping):
         return []
-    return [str(key) for key in cast("Mapping[object, object]", tags)]
+    return [key for key in map(str, cast("Mapping[object, object]", tags)) if _removable(key)]
+
+
+def _removable(key: str) -> bool:
+    try:
+        validate_tag_keys([key])
+    except InvalidInputError:
+        return False
+    return True
 
 
 # -- check and diff -----------------------------------------------------------------------------
@@ -287,8 +304,9 @@ def _dropped(olds: Mapping[str, object], inputs: Mapping[str, object]) -> list[F
         Failure(
             property=name,
             reason=f"{name} was removed from the program, but UpdateDomain cannot remove it "
-            f"from the domain: to turn it off, set {name}={{'enabled': False}}; to stop "
-            "managing it, keep it in the program as the domain has it",
+            f"from the domain, so the resource keeps managing it: set "
+            f"{name}={{'enabled': False}} to turn it off, or keep it in the program as the "
+            "domain has it",
         )
         for name in KEPT
         if olds.get(name) is not None and inputs.get(name) is None

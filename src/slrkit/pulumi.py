@@ -302,8 +302,10 @@ class DomainProvider(ResourceProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh from the live domain; a domain that is gone yields an empty id.
 
-        Every managed property is read back as the domain has it, so the next
-        diff shows what changed outside Pulumi (see `CustomerProfilesDomain`).
+        Every managed property is read back as the domain has it, outputs and
+        inputs alike, so that the next preview and diff show what changed
+        outside Pulumi, and the next update corrects it (see
+        `CustomerProfilesDomain`).
 
         An empty id tells the engine that the resource no longer exists, so
         ``pulumi refresh`` drops it from the state.
@@ -314,7 +316,8 @@ class DomainProvider(ResourceProvider):
         applied = crud.read(self._target, id_, props)
         if applied is None:
             return ReadResult("", {})
-        return ReadResult(applied.id, dict(applied.outs))
+        inputs = {k: v for k, v in applied.outs.items() if k in properties.INPUT_NAMES}
+        return ReadResult(applied.id, dict(applied.outs), inputs)
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         """Bring the domain to the new inputs with `slrkit.ProfilesKit.ensure_domain`.
