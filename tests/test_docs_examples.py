@@ -24,6 +24,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from unittest import SkipTest
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
 import boto3
 import pytest
 from sybil import Sybil
@@ -40,9 +45,10 @@ ROOT: Final = Path(__file__).parent.parent
 PAGES: Final = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 ACCOUNTS: Final = {"prod": "111111111111", "staging": "222222222222", "sandbox": "333333333333"}
 """The fake account behind each profile that an example names."""
-RUN_LANGUAGES: Final = frozenset({"python", "console"})
-"""The blocks that run. The others are data that a test reads (json, toml) or plain text."""
-DATA_LANGUAGES: Final = frozenset({"json", "toml", "text"})
+RUN_LANGUAGES: Final = frozenset({"python", "console", "toml"})
+"""The blocks that run (a toml block is parsed, for the examples after it)."""
+DATA_LANGUAGES: Final = frozenset({"json", "text"})
+"""The blocks that do not run: data that a test reads (json), or plain text."""
 OPTIONS: Final = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 WATCHDOG_SECONDS: Final = 120
 
@@ -95,22 +101,42 @@ def run_console(example: Example) -> str | None:
     return None
 
 
+def read_toml(example: Example) -> None:
+    """A ``toml`` block must parse; the page's next examples find its text as ``TOML``."""
+    tomllib.loads(str(example.parsed))
+    example.namespace["TOML"] = str(example.parsed)
+
+
 SYBIL: Final = Sybil(
     parsers=[
         PythonCodeBlockParser(doctest_optionflags=OPTIONS),
         CodeBlockParser("console", run_console),
+        CodeBlockParser("toml", read_toml),
         SkipParser(),
     ],
 )
 
 
 def _fake_sessions(fake: FakeAWS) -> Any:
-    """`boto3.Session` for the examples: sessions of *fake*, a profile being one of its accounts."""
+    """`boto3.Session` for the examples: sessions of *fake*, a profile being one of its accounts.
 
-    def session(*, profile_name: str | None = None, region_name: str | None = None) -> Any:
-        return fake.session(region_name, account_id=ACCOUNTS.get(profile_name or ""))
+    It stays a type that every boto3 session is an instance of, as `Fleet` checks.
+    """
+    real = boto3.Session
 
-    return session
+    class SessionOfTheFake(type):
+        def __instancecheck__(cls, instance: object) -> bool:
+            return isinstance(instance, real)
+
+        def __call__(
+            cls, *, profile_name: str | None = None, region_name: str | None = None
+        ) -> boto3.Session:
+            return fake.session(region_name, account_id=ACCOUNTS.get(profile_name or ""))
+
+    class Session(metaclass=SessionOfTheFake):
+        pass
+
+    return Session
 
 
 def _page_id(path: Path) -> str:
