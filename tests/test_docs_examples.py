@@ -120,7 +120,9 @@ SYBIL: Final = Sybil(
 def _fake_sessions(fake: FakeAWS) -> Any:
     """`boto3.Session` for the examples: sessions of *fake*, a profile being one of its accounts.
 
-    It stays a type that every boto3 session is an instance of, as `Fleet` checks.
+    A session given credentials of its own is a real one: the example talks to an endpoint
+    it names (`slrkit serve`). It stays a type that every boto3 session is an instance of, as
+    `Fleet` checks.
     """
     real = boto3.Session
 
@@ -129,8 +131,14 @@ def _fake_sessions(fake: FakeAWS) -> Any:
             return isinstance(instance, real)
 
         def __call__(
-            cls, *, profile_name: str | None = None, region_name: str | None = None
+            cls,
+            *,
+            profile_name: str | None = None,
+            region_name: str | None = None,
+            **credentials: str,
         ) -> boto3.Session:
+            if credentials:
+                return real(region_name=region_name, **credentials)
             return fake.session(region_name, account_id=ACCOUNTS.get(profile_name or ""))
 
     class Session(metaclass=SessionOfTheFake):
