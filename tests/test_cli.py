@@ -367,6 +367,51 @@ def test_ensure_keeps_the_expiration_days_when_they_are_left_out(cli: Cli) -> No
     assert cli.writes() == ["TagResource"]
 
 
+def test_ensure_removes_only_the_tags_named_by_remove_tag(cli: Cli) -> None:
+    """--tag never removes a tag; --remove-tag removes the ones it names (a missing one is
+    no change), in one UntagResource, and the link tag stays."""
+    role = cli.create()
+    cli("ensure", "acme", "--region", REGION, "--tag", "team=cx", "--tag", "cost=42")
+    cli.fake.clear_calls()
+    run = cli("--json", "ensure", "acme", "--region", REGION, "--tag", "team=ops")
+    assert run.result["domain"]["tags"] == {"team": "ops", "cost": "42", LINKED_ROLE_TAG: role}
+    cli.fake.clear_calls()
+    run = cli(
+        "--json", "ensure", "acme", "--region", REGION, "--remove-tag", "cost",
+        "--remove-tag", "absent",
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert run.result["changes"] == [{"field": "tags[cost]", "old": "42", "new": None}]
+    assert run.result["domain"]["tags"] == {"team": "ops", LINKED_ROLE_TAG: role}
+    assert cli.writes() == ["UntagResource"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--remove-tag", LINKED_ROLE_TAG],
+            f"--remove-tag {LINKED_ROLE_TAG!r} is invalid: this tag is managed by slrkit",
+        ),
+        (
+            ["--remove-tag", "team", "--tag", "team=cx"],
+            "--remove-tag ['team'] is invalid: a tag key cannot be both set (tags) and removed",
+        ),
+    ],
+    ids=["link-tag", "set-and-removed"],
+)
+def test_ensure_refuses_a_tag_removal_it_must_not_make(
+    cli: Cli, argv: list[str], message: str
+) -> None:
+    """Removing the link tag, or a tag also being set, exits 2 with no call at all."""
+    cli.create()
+    cli.fake.clear_calls()
+    run = cli("--json", "ensure", "acme", "--region", REGION, "--expiration-days", "1", *argv)
+    assert run.code == 2
+    assert run.error["message"] == message
+    assert cli.ops() == []
+
+
 def test_ensure_needs_the_expiration_days_only_to_create(cli: Cli) -> None:
     """Without --expiration-days, a domain that does not exist is a usage error (2): the one
     read that found it missing is all that was sent."""

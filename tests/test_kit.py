@@ -257,6 +257,23 @@ def test_ensure_clears_the_queue_with_an_empty_string(fake: FakeAWS, kit: Profil
     assert "DeadLetterQueueUrl" not in raw_profiles(fake).get_domain(DomainName="acme")
 
 
+def test_a_new_domain_is_not_sent_the_empty_strings_that_clear(
+    fake: FakeAWS, kit: ProfilesKit
+) -> None:
+    """Creating with "" for the key and queue (as a program that left them out does) sends
+    CreateDomain neither, and the result lists only the settings the domain took."""
+    result = kit.ensure_domain(
+        "acme", default_expiration_days=30, default_encryption_key="", dead_letter_queue_url=""
+    )
+    assert result.action is Action.CREATED
+    create = next(call for call in fake.calls if call.operation == "CreateDomain")
+    assert set(create.params) == {"DomainName", "DefaultExpirationDays"}
+    assert [change.field for change in result.changes] == ["default_expiration_days"]
+    assert result.domain is not None
+    assert result.domain.default_encryption_key is None
+    assert result.domain.dead_letter_queue_url is None
+
+
 def test_ensure_never_removes_tags_it_was_not_given(
     fake: FakeAWS, kit: ProfilesKit, acme: str
 ) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import importlib
 import pickle
 import runpy
 import subprocess
@@ -25,10 +24,10 @@ import pulumi
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pulumi.dynamic import dynamic
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from pulumi_host import ProviderHost, serialize_provider
 from slrkit import (
     AutoMerging,
     ConflictResolution,
@@ -49,17 +48,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from mypy_boto3_customer_profiles.client import CustomerProfilesClient
-    from pulumi.dynamic import ResourceProvider
 
-# These ship without types (they come with pulumi), so they are used through Any;
-# dill's two functions are typed by the local stubs in stubs/dill.
-grpc: Any = importlib.import_module("grpc")
-provider_pb2: Any = importlib.import_module("pulumi.runtime.proto.provider_pb2")
-provider_pb2_grpc: Any = importlib.import_module("pulumi.runtime.proto.provider_pb2_grpc")
-serialize_provider = cast(
-    "Callable[[ResourceProvider], str]",
-    dynamic.serialize_provider,  # pyright: ignore[reportUnknownMemberType]
-)
 program_test = cast(
     "Callable[[Callable[[], pulumi.Output[Any]]], Callable[[], None]]",
     pulumi.runtime.test,  # pyright: ignore[reportUnknownMemberType]
@@ -404,7 +393,8 @@ def test_create_adopts_an_existing_domain(provider: DomainProvider, state: str) 
 
 
 def test_read_shows_drift_of_managed_settings_only(provider: DomainProvider, state: str) -> None:
-    """Refresh reads back managed settings and tags, so the next diff sees the drift."""
+    """Refresh reads back the settings the resource owns and the managed tag keys, so the next
+    diff sees the drift; a tag on a key the program never named stays out."""
     outs = created(provider)
     fake = FakeAWS.load(state)
     client = profiles(fake)
@@ -416,7 +406,8 @@ def test_read_shows_drift_of_managed_settings_only(provider: DomainProvider, sta
     assert result.outs is not None
     assert result.outs["default_expiration_days"] == 90
     assert result.outs["tags"] == {"team": "ops"}
-    assert "dead_letter_queue_url" not in result.outs
+    assert result.outs["dead_letter_queue_url"] == "q"
+    assert "matching" not in result.outs
     assert result.outs["linked_role_evidence"] == "tag"
     assert provider.diff("acme", result.outs, checked(provider)).changes is True
 
@@ -709,47 +700,17 @@ def test_example_program_runs_against_the_fake(engine: EngineStandIn, state: str
 # -- Pulumi's real provider host ---------------------------------------------------------------
 
 
-def _wire(props: dict[str, Any]) -> Any:
-    return asyncio.run(rpc.serialize_properties(props, {}))
-
-
 def test_pulumi_provider_host_runs_the_provider_over_grpc(
     provider: DomainProvider, state: str
 ) -> None:
     """Pulumi's provider host unpickles the provider and runs check to delete over gRPC."""
-    host = subprocess.Popen(
-        [sys.executable, "-m", "pulumi.dynamic"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    urn = "urn:pulumi:dev::demo::pulumi-python:dynamic/customerprofiles:Domain::customers"
-    try:
-        assert host.stdout is not None
-        port = int(host.stdout.readline())
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            stub = provider_pb2_grpc.ResourceProviderStub(channel)
-            stub.Configure(provider_pb2.ConfigureRequest(args=_wire({})))
-            news = _wire({**INPUTS, "__provider": serialize_provider(provider)})
-            check = stub.Check(provider_pb2.CheckRequest(urn=urn, olds=_wire({}), news=news))
-            assert list(check.failures) == []
-            made = stub.Create(provider_pb2.CreateRequest(urn=urn, properties=check.inputs))
-            outs = rpc.deserialize_properties(made.properties)
-            assert (made.id, outs["default_expiration_days"]) == (
-                "acme",
-                365.0,
-            )  # a double on the wire
-            diff = stub.Diff(
-                provider_pb2.DiffRequest(
-                    id="acme", urn=urn, olds=made.properties, news=check.inputs
-                )
-            )
-            assert diff.changes == provider_pb2.DiffResponse.DIFF_NONE
-            assert FakeAWS.load(state).domains(REGION) == ("acme",)
-            stub.Delete(provider_pb2.DeleteRequest(id="acme", urn=urn, properties=made.properties))
-            gone = stub.Read(
-                provider_pb2.ReadRequest(id="acme", urn=urn, properties=made.properties)
-            )
-            assert gone.id == ""
-    finally:
-        host.kill()
-        _, errors = host.communicate()
-        sys.stderr.write(errors.decode())  # shown by pytest if the test fails
+    with ProviderHost(provider) as host:
+        inputs, failures = host.check({}, INPUTS)
+        assert failures == []
+        resource_id, outs = host.create(inputs)
+        assert (resource_id, outs["default_expiration_days"]) == ("acme", 365.0)  # a double
+        assert host.changes("acme", outs, inputs) is False
+        assert FakeAWS.load(state).domains(REGION) == ("acme",)
+        host.delete("acme", outs)
+        assert host.read("acme", outs) == ("", {})
     assert FakeAWS.load(state).linked_roles(include_pending=True) == ()

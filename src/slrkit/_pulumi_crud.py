@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     from slrkit._models import DeletionReport, Domain, EnsureResult, LinkedRole
 
 __all__ = [
+    "CLEARABLE",
     "INPUT_NAMES",
+    "KEPT",
     "OUTPUT_NAMES",
     "REPLACE_ON",
     "Applied",
@@ -76,6 +78,18 @@ OUTPUT_NAMES: Final = (
 
 REPLACE_ON: Final = ("domain_name", "region")
 """Inputs whose change means a new domain: neither can be changed in place."""
+
+CLEARABLE: Final = tuple(field.name for field in SETTINGS if about(field).clearable)
+"""Settings the resource owns whether or not the program sets them: UpdateDomain
+clears them with ``""``, so one the program leaves out is cleared."""
+
+KEPT: Final = tuple(
+    field.name
+    for field in SETTINGS
+    if field.name != TAGS and not about(field).clearable and field.default is not attrs.NOTHING
+)
+"""Settings UpdateDomain cannot remove (only turn off): managed while the program
+sets them, and `check` refuses a program that drops one."""
 
 IsUnknown = Callable[[object], bool]
 """Whether a property value is not known yet (an engine's placeholder during a preview)."""
@@ -138,8 +152,11 @@ def _to_prop(value: object) -> object:
 class DomainInputs(SettingsFields):
     """A resource's inputs, validated and typed.
 
-    ``None`` means "not managed", as in `ProfilesKit.ensure_domain`: to clear the
-    key or the queue, set ``""``; to stop matching, set ``{"enabled": False}``.
+    The resource owns what its program says, as pulumi-aws's resources do: on an
+    update, a key or queue the program leaves out is cleared (`CLEARABLE`), and a
+    tag removed from the program is removed from the domain. A setting the API
+    cannot clear (`KEPT`) is managed while the program sets it; `check` refuses
+    to drop it. Tags the program never named are left alone.
     """
 
     domain_name: str
@@ -165,10 +182,36 @@ class DomainInputs(SettingsFields):
             if (value := getattr(self, name)) is not None
         }
 
-    def ensure(self, kit: ProfilesKit, *, dry_run: bool = False) -> EnsureResult:
-        """Bring the domain to these inputs with `ProfilesKit.ensure_domain`."""
+    def ensure(
+        self,
+        kit: ProfilesKit,
+        *,
+        olds: Mapping[str, object] | None = None,
+        dry_run: bool = False,
+    ) -> EnsureResult:
+        """Bring the domain to these inputs with `ProfilesKit.ensure_domain`.
+
+        Args:
+            kit: The kit of the domain's region.
+            olds: The stored properties of the resource being updated: the key and
+                queue the inputs leave out are then cleared, and the tag keys of
+                *olds* that the inputs drop are removed. None when creating.
+            dry_run: Write nothing.
+        """
         settings: dict[str, Any] = {f.name: getattr(self, f.name) for f in SETTINGS}
-        return kit.ensure_domain(self.domain_name, **settings, dry_run=dry_run)
+        removed: list[str] = []
+        if olds is not None:
+            settings.update({name: "" for name in CLEARABLE if settings[name] is None})
+            removed = [key for key in _tag_keys(olds) if key not in (self.tags or {})]
+        return kit.ensure_domain(self.domain_name, **settings, remove_tags=removed, dry_run=dry_run)
+
+
+def _tag_keys(props: Mapping[str, object]) -> list[str]:
+    """The tag keys of stored properties (none when they hold no tag map)."""
+    tags = props.get(TAGS)
+    if not isinstance(tags, Mapping):
+        return []
+    return [str(key) for key in cast("Mapping[object, object]", tags)]
 
 
 # -- check and diff -----------------------------------------------------------------------------
@@ -248,7 +291,24 @@ def check(
             continue
         if parsed is not None:
             inputs[name] = _to_prop(parsed)
+    failures.extend(_dropped(olds, inputs))
     return CheckOutcome(inputs=inputs, failures=tuple(failures))
+
+
+def _dropped(olds: Mapping[str, object], inputs: Mapping[str, object]) -> list[Failure]:
+    """One failure per setting of `KEPT` that the program drops from the same domain."""
+    if any(inputs.get(name) != olds.get(name) for name in REPLACE_ON):
+        return []  # a new domain, or one not known yet: nothing to keep
+    return [
+        Failure(
+            property=name,
+            reason=f"{name} was removed from the program, but UpdateDomain cannot remove it "
+            f"from the domain: to turn it off, set {name}={{'enabled': False}}; to stop "
+            "managing it, keep it in the program as the domain has it",
+        )
+        for name in KEPT
+        if olds.get(name) is not None and inputs.get(name) is None
+    ]
 
 
 @attrs.frozen(kw_only=True)
@@ -418,19 +478,41 @@ def create(target: Target, props: Mapping[str, object]) -> Applied:
     """
     inputs = DomainInputs.parse(props)
     with target.connect(inputs.region) as kit:
-        if not inputs.adopt_existing and inputs.ensure(kit, dry_run=True).domain is not None:
+        existing = inputs.ensure(kit, dry_run=True).domain
+        if existing is not None and not inputs.adopt_existing:
             raise RefusedError(
                 f"domain {inputs.domain_name!r} already exists in {inputs.region}; set "
                 "adopt_existing=True to manage it from here (import does not work for "
                 "dynamic resources, see pulumi/pulumi#16175)"
             )
+        if existing is not None:
+            _refuse_unowned(inputs, existing)
         result = inputs.ensure(kit)
         role = _role(kit, inputs.domain_name, result.linked_role)
         return _outputs(inputs.to_props(), _written(result), role)
 
 
-def update(target: Target, news: Mapping[str, object]) -> Applied:
+def _refuse_unowned(inputs: DomainInputs, existing: Domain) -> None:
+    """Refuse to adopt a domain whose key or queue the program does not say what to do with.
+
+    The resource owns both, so adopting would clear them; one left out by mistake
+    (a customer managed KMS key, say) must not be cleared on a guess.
+    """
+    for name in CLEARABLE:
+        live = getattr(existing, name)
+        if live is not None and getattr(inputs, name) is None:
+            raise RefusedError(
+                f"domain {inputs.domain_name!r} in {inputs.region} has {name}={live!r}, which "
+                f"the program does not set; the resource owns it and would clear it. Set "
+                f"{name} to that value to keep it, or to '' to clear it, then adopt"
+            )
+
+
+def update(target: Target, news: Mapping[str, object], *, olds: Mapping[str, object]) -> Applied:
     """Bring the domain to *news* with `ProfilesKit.ensure_domain`.
+
+    What *news* leaves out of the stored properties *olds* is removed: the tag
+    keys it drops, and the key and queue it does not set (`DomainInputs.ensure`).
 
     Raises:
         InvalidInputError: A bad input, before any API call.
@@ -438,20 +520,18 @@ def update(target: Target, news: Mapping[str, object]) -> Applied:
     """
     inputs = DomainInputs.parse(news)
     with target.connect(inputs.region) as kit:
-        result = inputs.ensure(kit)
+        result = inputs.ensure(kit, olds=olds)
         return _outputs(inputs.to_props(), _written(result), _role(kit, inputs.domain_name, None))
-
-
-_LIVE: Final = tuple(field.name for field in SETTINGS if field.name != TAGS)
-"""The settings `read` reports as the domain has them (tags have their own rule)."""
 
 
 def read(target: Target, resource_id: str, props: Mapping[str, object]) -> Applied | None:
     """The domain as it is now, or None when it is gone; no writes.
 
-    Settings the stored properties manage are replaced by their live values, so
-    that drift shows in the next diff; unmanaged ones stay out. Tags likewise:
-    only the managed keys are read back.
+    Every property the resource manages is its live value, so that drift shows in
+    the next diff: the expiration, the key and the queue whatever the stored
+    properties say (one set outside the program shows up, and the next update
+    clears it), the settings of `KEPT` the stored properties hold, and the tags
+    on the keys they hold. Tags on other keys stay out.
 
     Args:
         target: Where the calls go.
@@ -471,16 +551,17 @@ def read(target: Target, resource_id: str, props: Mapping[str, object]) -> Appli
         return None
     outs = {k: v for k, v in props.items() if k in INPUT_NAMES}
     outs.update(domain_name=domain.name, region=region)
-    for field in _LIVE:
-        if outs.get(field) is None:
+    for field in SETTINGS:
+        name = field.name
+        if name == TAGS or (name in KEPT and outs.get(name) is None):
             continue
-        live = getattr(domain, field)
-        if live is None and outs[field] == "":
+        live = getattr(domain, name)
+        if live is None and outs.get(name) == "":
             continue  # "" asked for a cleared key or queue, and it is
         if live is None:
-            del outs[field]
+            outs.pop(name, None)
         else:
-            outs[field] = _to_prop(live)
+            outs[name] = _to_prop(live)
     managed = outs.get("tags")
     if isinstance(managed, Mapping):
         keys = cast("Mapping[str, object]", managed)

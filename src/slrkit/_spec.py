@@ -197,9 +197,16 @@ class DomainSettings(SettingsFields):
             if value is not None and field.name != TAGS:
                 yield field, value
 
+    def on_creation(self) -> Iterator[tuple[attrs.Attribute[Any], object]]:
+        """The settings a new domain takes: `managed`, less a clearing ``""``.
+
+        A new domain has no key or queue to clear, so CreateDomain is not sent one.
+        """
+        return ((f, v) for f, v in self.managed() if not (about(f).clearable and v == ""))
+
     def as_new(self) -> tuple[FieldChange, ...]:
         """The changes of creating a domain with these settings: each one, from None."""
-        settings = [FieldChange(field=f.name, old=None, new=v) for f, v in self.managed()]
+        settings = [FieldChange(field=f.name, old=None, new=v) for f, v in self.on_creation()]
         tags = [
             FieldChange(field=f"tags[{k}]", old=None, new=v) for k, v in (self.tags or {}).items()
         ]
@@ -208,7 +215,7 @@ class DomainSettings(SettingsFields):
     def create_request(self, name: str) -> dict[str, object]:
         """The CreateDomain request members for a domain of these settings."""
         request: dict[str, object] = {"DomainName": name}
-        request.update({about(f).api: to_api(v) for f, v in self.managed()})
+        request.update({about(f).api: to_api(v) for f, v in self.on_creation()})
         if self.tags:
             request[about(attrs.fields_dict(SettingsFields)[TAGS]).api] = dict(self.tags)
         return request

@@ -270,7 +270,9 @@ class DomainProvider(ResourceProvider):
 
         Returns the normalised inputs and one `CheckFailure` per bad input; it never
         raises for a bad input. An unset region is the stored one or, for a new
-        resource, the AWS configuration's.
+        resource, the AWS configuration's. A program that drops ``matching``,
+        ``rule_based_matching`` or ``data_store`` fails here: the API cannot
+        remove them.
         """
         outcome = crud.check(
             news,
@@ -299,6 +301,9 @@ class DomainProvider(ResourceProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh from the live domain; a domain that is gone yields an empty id.
 
+        Every managed property is read back as the domain has it, so the next
+        diff shows what changed outside Pulumi (see `CustomerProfilesDomain`).
+
         An empty id tells the engine that the resource no longer exists, so
         ``pulumi refresh`` drops it from the state.
 
@@ -313,10 +318,13 @@ class DomainProvider(ResourceProvider):
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         """Bring the domain to the new inputs with `slrkit.ProfilesKit.ensure_domain`.
 
+        What the program dropped since the stored state *_olds* is removed: tags on
+        the keys it no longer names, and the key and queue it no longer sets.
+
         Raises:
             slrkit.SlrkitError: As `slrkit.ProfilesKit.ensure_domain`.
         """
-        return UpdateResult(dict(crud.update(self._target, _news).outs))
+        return UpdateResult(dict(crud.update(self._target, _news, olds=_olds).outs))
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Delete the domain and its role with `slrkit.ProfilesKit.safe_delete_domain`.
@@ -347,24 +355,32 @@ class CustomerProfilesDomain(pulumi.dynamic.Resource, module="customerprofiles",
         opts: Pulumi resource options.
         domain_name: The domain's name; changing it replaces the domain.
         default_expiration_days: Days a profile is kept (1 to 1098).
-        default_encryption_key: A KMS key ARN; ``""`` clears it.
-        dead_letter_queue_url: An SQS queue URL; ``""`` clears it.
+        default_encryption_key: A KMS key ARN; left out (or ``""``), the domain
+            has none.
+        dead_letter_queue_url: An SQS queue URL; left out (or ``""``), the domain
+            has none.
         matching: Identity-resolution settings (`MatchingArgs` or `slrkit.Matching`).
         rule_based_matching: Rule-based matching (`RuleBasedMatchingArgs` or
             `slrkit.RuleBasedMatching`).
         data_store: The data store (`DataStoreArgs` or `slrkit.DataStore`).
-        tags: Tags to set; tags set by others are left alone.
+        tags: Tags to set. A key removed from the program is removed from the
+            domain; tags on keys the program never named are left alone, and
+            slrkit's ``slrkit:linked-role`` is never touched.
         region: A supported region (default: the region already in the stack's
             state, else the AWS configuration's); changing it replaces the domain.
         allow_data_loss: Let deletion (or replacement) delete a domain that holds
             profiles or objects. Deletion reads it from the stack's state, so apply
             it with ``pulumi up`` before ``pulumi destroy``.
         adopt_existing: Take over a domain of that name that already exists, instead
-            of failing; the stand-in for ``pulumi import``.
+            of failing; the stand-in for ``pulumi import``. A domain with a key or
+            queue that the program does not set is refused, rather than cleared.
         provider: How to reach AWS (default: ``DomainProvider()``).
 
-    An input left unset is not managed: to stop matching, set
-    ``{"enabled": False}`` rather than removing it.
+    After ``pulumi up`` the domain is what the program says, and ``pulumi refresh``
+    shows where it no longer is. ``matching``, ``rule_based_matching`` and
+    ``data_store`` are managed while the program sets them; the API cannot remove
+    them, so a program that drops one is refused at preview: set
+    ``{"enabled": False}`` to turn it off.
     """
 
     domain_name: pulumi.Output[str]
@@ -374,9 +390,9 @@ class CustomerProfilesDomain(pulumi.dynamic.Resource, module="customerprofiles",
     default_expiration_days: pulumi.Output[int]
     """Days a profile is kept."""
     default_encryption_key: pulumi.Output[str | None]
-    """The KMS key ARN, if managed."""
+    """The KMS key ARN, if the domain has one."""
     dead_letter_queue_url: pulumi.Output[str | None]
-    """The dead-letter queue URL, if managed."""
+    """The dead-letter queue URL, if the domain has one."""
     # Pulumi reads the annotations of mapping outputs at run time to shape them. It
     # takes `Any` values, not a TypedDict (the shapes are `MatchingArgs` and
     # `RuleBasedMatchingArgs`), and before pulumi 3.2xx only `Optional`, not `X | None`.

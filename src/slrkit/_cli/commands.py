@@ -162,7 +162,8 @@ _SETTING_OPTIONS: Final[Mapping[str, Mapping[str, Any]]] = {
         "type": _tag,
         "action": "append",
         "metavar": "KEY=VALUE",
-        "help": "a tag to add or change; repeat it for more (other tags are kept)",
+        "help": "a tag to add or change; repeat it for more (tags not named are kept: "
+        "--remove-tag removes one)",
     },
 }
 
@@ -179,6 +180,15 @@ def _ensure_arguments(parser: argparse.ArgumentParser) -> None:
         help="a JSON object of settings by name, for those without a flag: matching, "
         "rule_based_matching and data_store, as pulumi-aws's snake_case properties "
         "(any other setting may be given there too)",
+    )
+    parser.add_argument(
+        "--remove-tag",
+        dest="remove_tags",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help=f"a tag to remove when the domain has it; repeat it for more ({LINKED_ROLE_TAG} "
+        "is slrkit's own and never removed)",
     )
     _timeout_option(parser, "waiting for the new role or for the domain to settle")
     parser.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
@@ -260,7 +270,7 @@ def _ensure(ctx: Context, args: argparse.Namespace) -> None:
     kit = ctx.kit(region, timeout=args.timeout)
     if "default_expiration_days" not in settings:
         settings["default_expiration_days"] = _kept_expiration(kit, name, region)
-    result = kit.ensure_domain(name, dry_run=args.dry_run, **settings)
+    result = kit.ensure_domain(name, remove_tags=args.remove_tags, dry_run=args.dry_run, **settings)
     result = attrs.evolve(
         result,
         link_problem=in_cli_words(result.link_problem) if result.link_problem else None,
@@ -280,7 +290,8 @@ ENSURE: Final = Command(
     name="ensure",
     help="create a domain, or bring it to these settings",
     description="Create the domain, or change only the settings that differ; settings "
-    "left out are kept. A domain that already matches is not touched. A new domain's "
+    "left out are kept, and tags are removed only by --remove-tag. A domain that already "
+    "matches is not touched. A new domain's "
     f"service-linked role is awaited and recorded in the domain tag {LINKED_ROLE_TAG}; "
     "a domain without that tag (an ensure cut short, or another tool's domain) gets it "
     "when the evidence tells its role, which is reported as a change.",

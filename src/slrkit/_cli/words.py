@@ -21,6 +21,7 @@ _FLAGS: Final[Mapping[str, str]] = {
     "region": "--region",
     **{f.name: option for f in SETTINGS if (option := about(f).flag) is not None},
     "role_name": "--role",
+    "remove_tags": "--remove-tag",
 }
 """The argument or option of each kit parameter the command line passes on."""
 
