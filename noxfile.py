@@ -130,7 +130,9 @@ def soak(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[-1])
 def contract(session: nox.Session) -> None:
-    """The contract suite alone; against a real account with `-- --aws-account=ID` (see README).
+    """The contract suite alone; against a real account with `-- --aws-account=ID`.
+
+    docs/guides/testing.md says how.
 
     Not in the default sessions: `tests` runs it against the fake already, and a run
     against an account needs that account named twice (the option and

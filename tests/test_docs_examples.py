@@ -59,13 +59,17 @@ def _shell_env(folder: Path) -> dict[str, str]:
     for name in ("config", "credentials"):
         (folder / f".aws-{name}").write_text("[default]\nregion = mars-north-9\n")
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOTOCORE_"))}
-    return keep | HOSTILE | {
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), keep.get("PATH", "")]),
-        "AWS_CONFIG_FILE": str(folder / ".aws-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(folder / ".aws-credentials"),
-        "COLUMNS": "100",
-        "NO_COLOR": "1",
-    }
+    return (
+        keep
+        | HOSTILE
+        | {
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), keep.get("PATH", "")]),
+            "AWS_CONFIG_FILE": str(folder / ".aws-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(folder / ".aws-credentials"),
+            "COLUMNS": "100",
+            "NO_COLOR": "1",
+        }
+    )
 
 
 def _commands(source: str) -> list[tuple[str, str | None]]:

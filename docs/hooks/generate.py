@@ -23,7 +23,6 @@ from mkdocs.structure.files import File, Files
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
-    from mkdocs.structure.pages import Page
 
 CLI_HELP_MARKER = "<!-- slrkit-cli-help -->"
 
@@ -90,7 +89,7 @@ def cli_help() -> str:
     return "\n".join(sections)
 
 
-def on_page_markdown(markdown: str, page: Page, **_: object) -> str:
+def on_page_markdown(markdown: str, **_: object) -> str:
     """Put the command line's help where a page asks for it."""
     if CLI_HELP_MARKER not in markdown:
         return markdown
