@@ -139,10 +139,15 @@ def _fake_sessions(fake: FakeAWS) -> Any:
             *,
             profile_name: str | None = None,
             region_name: str | None = None,
-            **credentials: str,
+            aws_access_key_id: str | None = None,
+            aws_secret_access_key: str | None = None,
         ) -> boto3.Session:
-            if credentials:
-                return real(region_name=region_name, **credentials)
+            if aws_access_key_id is not None:
+                return real(
+                    aws_access_key_id=aws_access_key_id,
+                    aws_secret_access_key=aws_secret_access_key,
+                    region_name=region_name,
+                )
             return fake.session(region_name, account_id=ACCOUNTS.get(profile_name or ""))
 
     class Session(metaclass=SessionOfTheFake):

