@@ -56,7 +56,16 @@ def test_no_module_imports_a_private_name_of_another(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["_kit.py", "_fleet.py", "_pulumi_crud.py", "pulumi.py", "_cli/commands.py"]
+    "name",
+    [
+        "_kit.py",
+        "_fleet.py",
+        "_pulumi_props.py",
+        "_pulumi_crud.py",
+        "pulumi.py",
+        "_cli/commands.py",
+        "_cli/delete.py",
+    ],
 )
 def test_the_users_of_the_rooms_reach_into_none_of_them(name: str) -> None:
     """The kit, the fleet, the Pulumi provider and the command line use only public names of

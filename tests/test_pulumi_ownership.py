@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from pulumi_host import ProviderHost
 from slrkit import RefusedError
-from slrkit._pulumi_crud import INPUT_NAMES, diff
+from slrkit._pulumi_props import INPUT_NAMES, diff
 from slrkit._validate import LINKED_ROLE_TAG
 from slrkit.pulumi import DomainProvider
 from slrkit.testing import FakeAWS

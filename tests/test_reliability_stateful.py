@@ -84,9 +84,12 @@ WRITES: Final = frozenset(
 SERVICE_OF: Final = {name: op.service for name, op in OPERATIONS.items() if op.service != "sts"}
 """The operations worth a fault (STS is asked once, if at all), with their service."""
 
+EXAMPLES: Final = {"ci": 200, "ci-fresh": 100, "soak": 5000, "dev": 30}
+"""Each profile's lifecycles (the harsh test runs a quarter of them, each slower)."""
+
 settings.register_profile(
     "ci",
-    max_examples=200,
+    max_examples=EXAMPLES["ci"],
     stateful_step_count=10,
     deadline=None,
     database=None,
@@ -95,7 +98,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "ci-fresh",
-    max_examples=100,
+    max_examples=EXAMPLES["ci-fresh"],
     stateful_step_count=10,
     deadline=None,
     database=None,
@@ -103,7 +106,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "soak",
-    max_examples=5000,
+    max_examples=EXAMPLES["soak"],
     stateful_step_count=40,
     deadline=None,
     database=None,
@@ -111,7 +114,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "dev",
-    max_examples=30,
+    max_examples=EXAMPLES["dev"],
     stateful_step_count=10,
     deadline=None,
     database=None,
@@ -121,7 +124,7 @@ PROFILE: Final = os.environ.get("SLRKIT_HYPOTHESIS_PROFILE", "ci")
 
 # Some hypothesis releases annotate this function and some do not: a typed alias
 # keeps the call checked under both.
-run_machine: Callable[..., None] = run_state_machine_as_test
+run_machine = cast("Callable[..., None]", run_state_machine_as_test)
 
 
 @attrs.frozen
@@ -532,8 +535,9 @@ def test_fresh_random_lifecycles_keep_every_safety_invariant() -> None:
 def test_random_lifecycles_on_the_harsh_fake_keep_every_safety_invariant() -> None:
     """The same on `Behaviour.harsh()`: lag, short pages, purged tasks and a slow service
     together (a quarter of the profile's examples, each slower)."""
-    profile = settings.get_profile(PROFILE)
     run_machine(
         HarshLifecycle,
-        settings=settings(profile, max_examples=max(10, profile.max_examples // 4)),
+        settings=settings(
+            settings.get_profile(PROFILE), max_examples=max(10, EXAMPLES[PROFILE] // 4)
+        ),
     )

@@ -23,7 +23,7 @@ from slrkit import (
     RuleBasedMatching,
 )
 from slrkit._cli import main
-from slrkit._pulumi_crud import INPUT_NAMES
+from slrkit._pulumi_props import INPUT_NAMES
 from slrkit._settings import Setting, settings_to_props
 from slrkit._spec import SETTINGS, DomainSettings, about
 from slrkit.pulumi import CustomerProfilesDomain, DomainProvider

@@ -57,6 +57,7 @@ except ImportError as _missing:
     ) from _missing
 
 from slrkit import _pulumi_crud as crud
+from slrkit import _pulumi_props as properties
 from slrkit._settings import DataStore, Matching, RuleBasedMatching, Setting, settings_to_props
 
 if TYPE_CHECKING:
@@ -274,7 +275,7 @@ class DomainProvider(ResourceProvider):
         ``rule_based_matching`` or ``data_store`` fails here: the API cannot
         remove them.
         """
-        outcome = crud.check(
+        outcome = properties.check(
             news,
             olds=_olds,
             default_region=self._target.default_region,
@@ -285,7 +286,7 @@ class DomainProvider(ResourceProvider):
 
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
         """A changed ``domain_name`` or ``region`` replaces the domain; other changes update it."""
-        outcome = crud.diff(_olds, _news, is_unknown=_is_unknown)
+        outcome = properties.diff(_olds, _news, is_unknown=_is_unknown)
         return DiffResult(changes=bool(outcome.changes), replaces=list(outcome.replaces))
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -451,5 +452,5 @@ class CustomerProfilesDomain(pulumi.dynamic.Resource, module="customerprofiles",
             "adopt_existing": adopt_existing,
         }
         # Outputs are named with None so that Pulumi makes an Output attribute for each.
-        props.update(dict.fromkeys(crud.OUTPUT_NAMES))
+        props.update(dict.fromkeys(properties.OUTPUT_NAMES))
         super().__init__(provider or DomainProvider(), resource_name, props, opts)

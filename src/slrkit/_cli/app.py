@@ -19,7 +19,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, NoReturn
 
-from slrkit._cli import commands, demo, fleet, serve
+from slrkit._cli import commands, delete, demo, fleet, serve
 from slrkit._cli.core import Command, Context, ExitCode, Rerun, UsageError
 from slrkit._cli.failure import CommandError, ErrorCode, failure_of
 from slrkit._cli.output import Output
@@ -38,8 +38,8 @@ COMMANDS: Final[tuple[Command, ...]] = (
     commands.REGIONS,
     commands.ENSURE,
     commands.ROLE,
-    commands.PLAN_DELETE,
-    commands.DELETE,
+    delete.PLAN_DELETE,
+    delete.DELETE,
     fleet.APPLY,
     fleet.AUDIT,
     fleet.CLEANUP_ORPHANS,

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from slrkit._cli.commands import seconds, setting_table
+from slrkit._cli.arguments import seconds
+from slrkit._cli.commands import setting_table
 from slrkit._cli.core import Command, Context, UsageError
 from slrkit._cli.estate import DEFAULT_ACCOUNT, read_estate
 from slrkit._cli.failure import CommandError, ErrorCode, failure_of
