@@ -16,7 +16,7 @@ import nox
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["tests", "lint", "typecheck", "examples", "package"]
+nox.options.sessions = ["tests", "lint", "typecheck", "examples", "package", "docs"]
 # On CI a missing interpreter is a failure, not a skip: "all four" must mean all four.
 nox.options.error_on_missing_interpreters = "CI" in os.environ
 
@@ -99,6 +99,22 @@ def package(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHONS[-1])
+def docs(session: nox.Session) -> None:
+    """Build the site in docs/ with `mkdocs build --strict`: any warning fails it."""
+    session.install(".", *nox.project.dependency_groups(PYPROJECT, "docs"))
+    site = Path(session.create_tmp()) / "site"
+    session.run(
+        "mkdocs",
+        "build",
+        "--strict",
+        "--site-dir",
+        str(site),
+        *session.posargs,
+        env={"NO_MKDOCS_2_WARNING": "1"},  # Material's notice about its successor, not ours
+    )
+
+
+@nox.session(python=PYTHONS[-1])
 def soak(session: nox.Session) -> None:
     """Every fault at every call, and thousands of random lifecycles (not in CI: minutes)."""
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "tests"))
@@ -114,7 +130,9 @@ def soak(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[-1])
 def contract(session: nox.Session) -> None:
-    """The contract suite alone; against a real account with `-- --aws-account=ID` (see README).
+    """The contract suite alone; against a real account with `-- --aws-account=ID`.
+
+    docs/guides/testing.md says how.
 
     Not in the default sessions: `tests` runs it against the fake already, and a run
     against an account needs that account named twice (the option and

@@ -1,4 +1,7 @@
-"""The README's command line is true: its commands run as shown and its tables are the code's."""
+"""The documented command line is true: its commands run as shown and its tables are the code's.
+
+It lives in docs/ (the reference's command-line page and the guides); the README links there.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +24,10 @@ from slrkit._cli.failure import ErrorCode
 from slrkit.testing import FakeAWS
 
 ROOT: Final = Path(__file__).parent.parent
-README: Final = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS: Final = ROOT / "docs"
+CLI_PAGE: Final = (DOCS / "reference" / "cli.md").read_text(encoding="utf-8")
+FLEETS_PAGE: Final = (DOCS / "guides" / "fleets.md").read_text(encoding="utf-8")
+SERVE_PAGE: Final = (DOCS / "guides" / "serve.md").read_text(encoding="utf-8")
 EXAMPLE_ESTATE: Final = ROOT / "examples" / "estate.toml"
 
 
@@ -31,12 +37,12 @@ def no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     isolate_from_aws(monkeypatch, tmp_path)
 
 
-def section(title: str) -> str:
-    """The README's text from the heading *title* to the next heading of any level."""
-    start = README.index(f"{title}\n")
-    following = re.search(r"^#{2,3} ", README[start + len(title) :], flags=re.MULTILINE)
-    assert following is not None
-    return README[start : start + len(title) + following.start()]
+def section(title: str, page: str = CLI_PAGE) -> str:
+    """The *page*'s text from the heading *title* to the next heading below the page's title."""
+    start = page.index(f"{title}\n")
+    following = re.search(r"^#{2,3} ", page[start + len(title) :], flags=re.MULTILINE)
+    end = len(page) if following is None else start + len(title) + following.start()
+    return page[start:end]
 
 
 def blocks(text: str, language: str) -> list[str]:
@@ -57,7 +63,7 @@ def test_the_fake_commands_run_as_shown(
     monkeypatch.chdir(tmp_path)
     lines = [
         line
-        for block in blocks(section("## Command line"), "console")
+        for block in blocks(section("# The command line"), "console")
         for line in block.splitlines()
         if line.startswith("slrkit --fake")
     ]
@@ -69,14 +75,14 @@ def test_the_fake_commands_run_as_shown(
 
 
 def test_the_exit_code_table_is_the_codes() -> None:
-    """The README's exit codes and their words are `ExitCode`'s, every one of them."""
-    table = {int(code): meaning for code, meaning in rows(section("### Exit codes"))}
+    """The documented exit codes and their words are `ExitCode`'s, every one of them."""
+    table = {int(code): meaning for code, meaning in rows(section("## Exit codes"))}
     assert table == {int(code): code.meaning for code in ExitCode}
 
 
 def test_the_error_code_table_is_the_codes() -> None:
-    """The README lists every error code, in order, with its exit code and whether it resumes."""
-    table = [tuple(row[:3]) for row in rows(section("### Error codes"))]
+    """The docs list every error code, in order, with its exit code and whether it resumes."""
+    table = [tuple(row[:3]) for row in rows(section("## Error codes"))]
     assert table == [
         (code.word, str(int(code.exit_code)), "yes" if code.resumable else "no")
         for code in ErrorCode
@@ -84,14 +90,14 @@ def test_the_error_code_table_is_the_codes() -> None:
 
 
 def test_the_envelope_example_validates() -> None:
-    """The README's example envelope validates against the shipped schema."""
-    [example] = blocks(section("### JSON: one envelope for every run"), "json")
+    """The documented example envelope validates against the shipped schema."""
+    [example] = blocks(section("## JSON: one envelope for every run"), "json")
     assert envelope(example)["error"]["code"] == "interrupted"
 
 
 def test_the_estate_example_plans(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The README's estate file is a valid one (once its profile's account is the fake's)."""
-    [example] = blocks(section("### `slrkit apply`: an estate file"), "toml")
+    """The fleets guide's estate file is a valid one (once its profile's account is the fake's)."""
+    [example] = blocks(section("## `slrkit apply`: an estate file", FLEETS_PAGE), "toml")
     estate = tmp_path / "estate.toml"
     estate.write_text(example)
     run = run_main(capsys, "--fake", "--json", "apply", str(estate))
@@ -127,15 +133,17 @@ def _aws_cli_env(folder: Path) -> dict[str, str]:
 
 
 def test_the_serve_snippet_runs_with_the_aws_cli(tmp_path: Path) -> None:
-    """The README's serve snippet, run as written with the AWS CLI v1 of the tests group
+    """The serve guide's snippet, run as written with the AWS CLI v1 of the tests group
     (which reads AWS_DEFAULT_REGION, not AWS_REGION), creates, lists and deletes; the
     server's banner tells the same exports. Only the port is the one the server picked."""
     pytest.importorskip("awscli", reason="the tests dependency group installs awscli")
-    [snippet] = blocks(section("## `slrkit serve`: the fake as a local AWS endpoint"), "console")
+    [snippet] = blocks(
+        section("# `slrkit serve` with the AWS CLI, boto3 and other SDKs", SERVE_PAGE), "console"
+    )
     commands = [line[2:] for line in snippet.splitlines() if line.startswith("$ ")]
     serve, shell = commands[0], commands[1:]
     env = _aws_cli_env(tmp_path)
-    process = subprocess.Popen(  # noqa: S603 - our interpreter, the README's arguments
+    process = subprocess.Popen(  # noqa: S603 - our interpreter, the guide's arguments
         [sys.executable, "-m", "slrkit", *shlex.split(serve)[1:], "--port", "0"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -156,7 +164,7 @@ def test_the_serve_snippet_runs_with_the_aws_cli(tmp_path: Path) -> None:
         )
         bash = shutil.which("bash")
         assert bash is not None
-        ran = subprocess.run(  # noqa: S603 - bash, running the README's lines
+        ran = subprocess.run(  # noqa: S603 - bash, running the guide's lines
             [bash, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
             timeout=120, check=False,
         )  # fmt: skip

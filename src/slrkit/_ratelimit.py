@@ -40,7 +40,7 @@ class RateLimits:
     rates at which both services are known to start throttling control-plane
     calls; lower them when other tools share the account.
 
-    Args:
+    Attributes:
         profiles_per_second: Calls per second per region and operation.
         iam_per_second: Calls per second per operation, for the whole account.
         burst: How many calls may go at once after a quiet spell.

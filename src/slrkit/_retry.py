@@ -53,7 +53,7 @@ class RetryPolicy:
     The n-th wait (from 0) is ``uniform(0, min(cap, base * 2**n))``, the "full
     jitter" that AWS recommends and that botocore's standard mode uses.
 
-    Args:
+    Attributes:
         base: The first backoff ceiling, in seconds.
         cap: The largest backoff ceiling, in seconds.
         deadline: The budget of one operation (all its calls and waits), in seconds.

@@ -1,7 +1,5 @@
 """Every error slrkit raises, in one tree.
 
-::
-
     SlrkitError
     ├── InvalidInputError (also ValueError)    input rejected before any API call
     │   └── UnsupportedRegionError             region not in the Customer Profiles table

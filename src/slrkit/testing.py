@@ -684,7 +684,7 @@ class FakeServer(Server):
     True
 
     Clients need any credentials and ``endpoint_url``; the ``/_slrkit/`` admin
-    endpoints steer the fake as JSON (see the README). ``slrkit serve`` runs one.
+    endpoints steer the fake as JSON (the documentation lists them). ``slrkit serve`` runs one.
 
     Args:
         fake: The fake to serve (default: a new one).

@@ -196,7 +196,7 @@ class Behaviour:
         """The behaviour AWS showed in a run of slrkit's contract suite (its JSON file).
 
         Knobs the run measured take the measured values; the others keep
-        *base*'s (default: the defaults). The README says how to make the file.
+        *base*'s (default: the defaults). The testing guide says how to make the file.
 
         Raises:
             FileNotFoundError: There is no such file.
