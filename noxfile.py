@@ -53,7 +53,7 @@ _find_pyenv_pythons()
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the whole test suite on one Python."""
-    session.install(".[pulumi]", *nox.project.dependency_groups(PYPROJECT, "tests"))
+    session.install(".[pulumi,toml]", *nox.project.dependency_groups(PYPROJECT, "tests"))
     session.run("pytest", "--numprocesses", "auto", *session.posargs)
 
 
@@ -69,7 +69,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHONS[0])
 def typecheck(session: nox.Session) -> None:
     """mypy --strict and pyright on src, tests, examples and this file; complete public types."""
-    session.install("-e", ".[pulumi]", *nox.project.dependency_groups(PYPROJECT, "typing"))
+    session.install("-e", ".[pulumi,toml]", *nox.project.dependency_groups(PYPROJECT, "typing"))
     session.run("mypy")
     session.run("pyright")
     # Every public name's type is known to a user's checker: exits non-zero below 100%.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import sys
 import textwrap
 from typing import TYPE_CHECKING, Final
 
@@ -244,6 +245,22 @@ def test_a_bad_file_is_a_usage_error_naming_its_line_and_nothing_is_sent(
     assert run.error["code"] in {"usage", "invalid-input"}
     assert run.error["message"].startswith(message.format(path=estate)), run.error["message"]
     assert len(run.err.splitlines()) == 1
+    assert cli.ops() == []
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 11), reason="3.11 reads TOML with tomllib")
+def test_without_tomli_python_3_10_is_told_the_extra_to_install(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runtime needs only boto3 and attrs: on 3.10 without the toml extra, apply exits 2
+    and names the extra, and nothing is sent."""
+    monkeypatch.setitem(sys.modules, "tomli", None)  # what a missing package looks like
+    estate = write(tmp_path, '[[domain]]\nname = "acme"\n')
+    run = cli("--json", "apply", estate)
+    assert run.code == 2
+    assert run.error["message"] == (
+        f"{estate}: reading TOML on Python 3.10 needs tomli: pip install 'slrkit-aws[toml]'"
+    )
     assert cli.ops() == []
 
 

@@ -33,11 +33,6 @@ from slrkit._regions import validate_region
 from slrkit._validate import validate_domain_name
 from slrkit.exceptions import InvalidInputError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - the standard library has it from 3.11
-    import tomli as tomllib
-
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
@@ -70,6 +65,32 @@ class Estate:
     specs: tuple[DomainSpec, ...]
 
 
+TOML_EXTRA: Final = "slrkit-aws[toml]"
+"""What Python 3.10 installs to read TOML (3.11 has tomllib); the runtime needs only boto3
+and attrs."""
+
+
+def _toml(path: str, text: str) -> dict[str, object]:
+    """*text*, the file *path*, as TOML.
+
+    Raises:
+        UsageError: Not TOML; or, on Python 3.10, no tomli to read it with.
+    """
+    if sys.version_info >= (3, 11):
+        import tomllib  # noqa: PLC0415  # where the standard library has it
+    else:
+        try:
+            import tomli as tomllib  # noqa: PLC0415  # an extra, asked for only by apply
+        except ModuleNotFoundError:
+            raise UsageError(
+                f"{path}: reading TOML on Python 3.10 needs tomli: pip install '{TOML_EXTRA}'"
+            ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: not TOML: {exc}") from exc
+
+
 def read_estate(path: str) -> Estate:
     """Read and check the estate file *path*; nothing is sent.
 
@@ -82,10 +103,7 @@ def read_estate(path: str) -> Estate:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read it: {exc}") from exc
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: not TOML: {exc}") from exc
+    document = _toml(path, text)
     places = _Places(path, text)
     for key in document:
         if key not in _TABLES:
