@@ -135,8 +135,8 @@ def _ensure_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY",
-        help=f"a tag to remove when the domain has it; repeat it for more ({LINKED_ROLE_TAG} "
-        "is slrkit's own and never removed)",
+        help="the key of a tag to remove when the domain has it (the key alone: 'a=b' is the "
+        f"key a=b); repeat it for more ({LINKED_ROLE_TAG} is slrkit's own and never removed)",
     )
     timeout_option(parser, "waiting for the new role or for the domain to settle")
     parser.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
