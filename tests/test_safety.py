@@ -501,6 +501,29 @@ def test_a_creation_cut_short_never_gives_its_role_to_the_next() -> None:
     assert tags.get("slrkit:linked-role") in (None, role_of(fake, "second"))
 
 
+@pytest.mark.parametrize("gap", [0.0, 5.0, 60.0])
+def test_a_copied_tag_never_sends_the_role_of_the_domain_it_was_copied_from(gap: float) -> None:
+    """Soak seed 168778862456014208344498792384241440084: a domain whose creation was cut
+    short is later tagged, by someone else, with the role of a domain created *gap* seconds
+    after it. Deleting it deletes the domain and then refuses to send that live domain's role
+    to IAM: the times alone could give the role to its own domain, and a tag never clears a
+    domain of holding a role."""
+    fake = FakeAWS(ACCOUNT, role_cleanup_delay=None)
+    kit = make_kit(fake)
+    kit.ensure_domain("alpha", default_expiration_days=5, wait_for_role=False)
+    fake.advance(gap)
+    kit.ensure_domain("beta", default_expiration_days=5)
+    fake.advance(300)
+    beta = role_of(fake, "beta")
+    raw(fake).tag_resource(resourceArn=arn("alpha"), tags={"slrkit:linked-role": beta})
+    with pytest.raises(RoleInUseError) as caught:
+        kit.safe_delete_domain("alpha", confirm="alpha", allow_data_loss=True, cleanup_grace=0)
+    assert [u.resources for u in caught.value.usages] == [(f"{REGION}/beta",)]
+    assert fake.domains(REGION) == ("beta",)
+    assert deleted_roles(fake) == []
+    assert arn("beta") in fake.roles_in_use()[beta]
+
+
 # -- 8. the command line and Pulumi keep the same rules ------------------------------------
 
 

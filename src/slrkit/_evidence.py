@@ -273,49 +273,30 @@ def holders(
     """The live domains that could own *role*, when deleting it is at stake: none for an orphan.
 
     The evidence weighs *domains* (the live ones, and maybe one just deleted whose
-    role this is believed to be). A live domain it ties to the role holds it. So
-    does one whose region the role's last use does not rule out, when the role is
-    not older than the domain and either the evidence ties the domain to no role
-    (a domain older than service-linked roles got its role later, however much
-    later; another may still await its own), or the role was created with it and
-    only the domain's tag says its role is another: a tag can be wrong, the time
-    the role was made cannot. *settled*, when given, is ``settle(domains, roles)``.
+    role this is believed to be). A live domain it ties to the role holds it, with
+    the tags or by the times alone. So does one whose region the role's last use
+    does not rule out, when the role is not older than the domain, unless the
+    evidence ties the domain to another role both with the tags and without them.
+    A tag can say which role is a domain's; it never clears another domain of
+    holding one, since anyone can write a tag, and a copied one would otherwise
+    send a live domain's role to IAM. *settled*, when given, is
+    ``settle(domains, roles)``.
     """
     roles = list(roles)
     if settled is None:
         settled = settle(domains, roles, now=now)
-    owner = settled.owners.get(role.name)
+    bare = settle([attrs.evolve(d, tag=None) for d in domains], roles, now=now)
+    owners = {settled.owners.get(role.name), bare.owners.get(role.name)}
     found: list[DomainFacts] = []
     for domain in live:
-        link = settled.links[domain.key]
-        if domain.key == owner or (
+        tied = (settled.links[domain.key].role, bare.links[domain.key].role)
+        if domain.key in owners or (
             role.last_used_region in (None, domain.region)
             and role.created_at >= domain.created_at - CLOCK_SKEW
-            and (
-                link.role is None
-                or (
-                    could_own(domain, role)
-                    and not _borne_out(domain, link, domains=domains, roles=roles, now=now)
-                )
-            )
+            and (None in tied or role.name in tied)
         ):
             found.append(domain)
     return found
-
-
-def _borne_out(
-    domain: DomainFacts,
-    link: Link,
-    *,
-    domains: Sequence[DomainFacts],
-    roles: list[RoleFacts],
-    now: dt.datetime,
-) -> bool:
-    """Whether the domain's *link* holds without its tag: the times alone give the same role."""
-    if link.evidence is not Evidence.TAG:
-        return True
-    bare = [attrs.evolve(d, tag=None) if d.key == domain.key else d for d in domains]
-    return settle(bare, roles, now=now).links[domain.key].role == link.role
 
 
 def with_evidence(role: LinkedRole, evidence: Evidence) -> LinkedRole:
