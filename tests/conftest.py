@@ -1,7 +1,14 @@
-"""Fixtures shared by the test suite: clients of a fresh fake per test; the suite's options."""
+"""Fixtures shared by the test suite: clients of a fresh fake per test; the suite's options.
+
+The suite sets the machine's AWS settings aside before it collects anything, so that it
+passes wherever it runs: on a CI runner whose ``AWS_PROFILE``, region, config files or
+endpoint URLs serve its own deployments, say. The tests that are about such a machine
+(``tests/test_fake_environment.py``, the docs' examples) set a hostile one themselves.
+"""
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import pytest
@@ -34,6 +41,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="where the contract suite writes what it observed (default: "
         "contract-observations.json against an account, a temporary file otherwise)",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Set the machine's AWS settings aside, unless the contract suite runs against an account
+    (``--aws-account``), which needs them."""
+    if config.getoption("--aws-account", default=None) is not None:
+        return
+    for name in [name for name in os.environ if name.startswith(("AWS_", "BOTOCORE_"))]:
+        del os.environ[name]
+    os.environ["AWS_CONFIG_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 
 
 @pytest.fixture

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import io
-from typing import TYPE_CHECKING
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -21,9 +24,6 @@ from hostile_aws_env import BAD_FILE_VARIABLES, HOSTILE, hostile_env
 from slrkit._cli import main
 from slrkit._pulumi_crud import Target
 from slrkit.testing import FakeAWS
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 REGION = "eu-west-2"
 
@@ -103,3 +103,27 @@ def test_no_single_variable_reaches_a_fake_session(
     assert profiles.meta.endpoint_url == f"https://profile.{REGION}.amazonaws.com"
     assert getattr(profiles.meta.config, "retries", None) == {"mode": "standard"}
     assert fake.domains(REGION) == ("acme",)
+
+
+def test_the_suite_passes_where_the_machines_aws_settings_point_nowhere(tmp_path: Path) -> None:
+    """The README's test command on a CI runner: with every AWS variable hostile, the tests
+    that build their own boto3 sessions (moto's, botocore's region data, a session object)
+    still pass, because the suite sets the machine's settings aside before collecting."""
+    root = Path(__file__).parent.parent
+    tests = ["test_fake_moto.py", "test_regions.py", "test_pulumi.py", "test_models.py"]
+    done = subprocess.run(  # noqa: S603  # this interpreter, fixed arguments
+        [
+            sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:randomly",
+            "-k", "moto or botocore or session or profile or region", "--rootdir", str(root),
+            *(str(root / "tests" / name) for name in tests),
+        ],
+        env={**os.environ, **hostile_env(tmp_path)},
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert " passed" in done.stdout
+    assert "failed" not in done.stdout
