@@ -19,6 +19,7 @@ import attrs
 from benchmarks._harness import Detail, Section
 
 from slrkit import ProfilesKit
+from slrkit._evidence import SETTLE_AFTER
 from slrkit.testing import FakeAWS
 
 if TYPE_CHECKING:
@@ -66,7 +67,8 @@ def _untagged(fake: FakeAWS, kit: ProfilesKit) -> None:
     fake.client("customer-profiles", REGION).create_domain(
         DomainName=DOMAIN, DefaultExpirationDays=DAYS
     )
-    fake.advance(fake.propagation_delay)
+    # Another tool's domain, old enough for the evidence to have settled on its role.
+    fake.advance(max(fake.propagation_delay, SETTLE_AFTER.total_seconds()))
 
 
 def _nothing(fake: FakeAWS, kit: ProfilesKit) -> None:

@@ -39,11 +39,14 @@ def _paths() -> dict[str, Callable[[], object]]:
         raise RuntimeError("the benchmark domain has no tagged role")
 
     def raw_describe() -> object:
+        # The calls slrkit makes: the domain, its tagged role, the region's other domains
+        # (no other tag may name the role), and the role's policies.
         domain = profiles.get_domain(DomainName=DOMAIN)
         name = domain["Tags"][TAG]
         role = iam.get_role(RoleName=name)["Role"]
+        others = profiles.list_domains()["Items"]
         policies = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
-        return role, policies
+        return role, others, policies
 
     def raw_ensure() -> object:
         return profiles.get_domain(DomainName=DOMAIN)["DefaultExpirationDays"] == 365
@@ -64,7 +67,7 @@ def run(*, runs: int = 21, seconds: float = 0.1) -> Section:
         (
             "describe",
             "`describe_linked_role` (tagged)",
-            "GetDomain, GetRole, ListAttachedRolePolicies",
+            "GetDomain, GetRole, ListDomains, ListAttachedRolePolicies",
         ),
         ("ensure", "`ensure_domain` (matching)", "GetDomain"),
     ):
