@@ -32,7 +32,7 @@ from slrkit import (
     UnknownRoleError,
 )
 from slrkit._cli import main
-from slrkit._evidence import SETTLE_AFTER
+from slrkit._evidence import CREATION_WINDOW, SETTLE_AFTER
 from slrkit.testing import FakeAWS
 
 if TYPE_CHECKING:
@@ -100,10 +100,13 @@ def test_ensure_never_records_another_domains_role(gap: float, other_region: str
     assert theirs not in deleted_roles(fake)
 
 
-@pytest.mark.parametrize("gap", GAPS)
+@pytest.mark.parametrize("gap", [*GAPS, CREATION_WINDOW.total_seconds() + 10])
 def test_a_domain_left_untagged_at_creation_settles_and_deletes_cleanly(gap: float) -> None:
     """Once both domains are old enough for IAM to show their roles, the evidence tells each
-    domain's role; deleting one then removes its own role and never sends the other's."""
+    domain's role. Deleting one never sends the other's role. Its own role, which the service
+    keeps here, is removed by slrkit when no live domain's creation window holds it; when the
+    other domain was created in the two minutes before it, slrkit refuses rather than clear
+    that domain by elimination, and says so."""
     fake = FakeAWS(ACCOUNT, role_cleanup_delay=None)
     raw(fake).create_domain(DomainName="other", DefaultExpirationDays=5)
     fake.advance(gap)
@@ -111,18 +114,27 @@ def test_a_domain_left_untagged_at_creation_settles_and_deletes_cleanly(gap: flo
     kit.ensure_domain("mine", default_expiration_days=5)
     mine, theirs = role_of(fake, "mine"), role_of(fake, "other")
     fake.advance(SETTLE)
-    if gap > 2.0:
-        assert kit.describe_linked_role("mine").name == mine
-        report = kit.safe_delete_domain("mine", confirm="mine", cleanup_grace=0)
-        assert report.role_name == mine
-        assert mine not in fake.roles(include_pending=True)
-    else:
+    if gap <= 2.0:
         with pytest.raises(AmbiguousLinkedRoleError) as caught:
             kit.describe_linked_role("mine")
         assert set(caught.value.candidates) == {mine, theirs}
         with pytest.raises(AmbiguousLinkedRoleError):
             kit.safe_delete_domain("mine", confirm="mine")
         assert fake.domains(REGION) == ("mine", "other")
+    elif gap < CREATION_WINDOW.total_seconds():
+        assert kit.describe_linked_role("mine").name == mine
+        with pytest.raises(RoleInUseError) as refused:
+            kit.safe_delete_domain("mine", confirm="mine", cleanup_grace=0)
+        assert refused.value.role_name == mine
+        assert [u.resources for u in refused.value.usages] == [(f"{REGION}/other",)]
+        assert fake.domains(REGION) == ("other",)
+        assert mine in fake.roles()
+    else:
+        assert kit.describe_linked_role("mine").name == mine
+        report = kit.safe_delete_domain("mine", confirm="mine", cleanup_grace=0)
+        assert report.role_name == mine
+        assert report.role_removed_by == "slrkit"
+        assert mine not in fake.roles(include_pending=True)
     assert theirs in fake.roles()
     assert theirs not in deleted_roles(fake)
 
@@ -399,14 +411,21 @@ def test_sixteen_threads_create_and_delete_without_touching_each_others_roles() 
     )
     barrier = threading.Barrier(16)
 
+    refused: dict[str, str] = {}
+
     def work(n: int) -> tuple[str, str | None]:
         name = f"d{n:02d}"
         barrier.wait()
         created = kit.ensure_domain(name, default_expiration_days=5)
         role = created.linked_role.name if created.linked_role else None
         if n % 2:
-            report = kit.safe_delete_domain(name, confirm=name, cleanup_grace=0)
-            assert report.role_name == role
+            try:
+                report = kit.safe_delete_domain(name, confirm=name, cleanup_grace=0)
+            except RoleInUseError as exc:
+                # Its neighbours' creation windows hold its role: refused, and told.
+                refused[name] = exc.role_name
+            else:
+                assert report.role_name == role
         return name, role
 
     with ThreadPoolExecutor(max_workers=16) as pool:
@@ -416,7 +435,8 @@ def test_sixteen_threads_create_and_delete_without_touching_each_others_roles() 
         if n % 2:
             assert name not in fake.domains(REGION)
             assert role is not None
-            assert role not in fake.roles(include_pending=True)
+            assert (role in fake.roles()) is (name in refused)
+            assert refused.get(name, role) == role
         else:
             assert role is not None
             assert role == role_of(fake, name)
@@ -522,6 +542,34 @@ def test_a_copied_tag_never_sends_the_role_of_the_domain_it_was_copied_from(gap:
     assert fake.domains(REGION) == ("beta",)
     assert deleted_roles(fake) == []
     assert arn("beta") in fake.roles_in_use()[beta]
+
+
+@pytest.mark.parametrize("named", ["copied-tag", "role-name"])
+def test_a_role_taken_by_elimination_is_never_sent_once_the_deleted_domains_own_is_gone(
+    named: str,
+) -> None:
+    """A red-team run: 'gone' (t=0), 'dee' (t=30) and 'young' (t=130) are made by another
+    tool; 'gone' is deleted with dee's role, named by a copied tag or by role_name=. While
+    slrkit waits, the service removes gone's own role, and by elimination the times then give
+    gone dee's role and dee young's. A live domain whose creation window holds the role is a
+    holder whatever the elimination says: dee's role is never sent to IAM."""
+    fake = FakeAWS(ACCOUNT)
+    for name, gap in (("gone", 30), ("dee", 100), ("young", 150)):
+        raw(fake).create_domain(DomainName=name, DefaultExpirationDays=5)
+        fake.advance(gap)
+    dee = role_of(fake, "dee")
+    role_name = None
+    if named == "copied-tag":
+        raw(fake).tag_resource(resourceArn=arn("gone"), tags={"slrkit:linked-role": dee})
+    else:
+        role_name = dee
+    with pytest.raises(RoleInUseError) as caught:
+        make_kit(fake).safe_delete_domain(
+            "gone", confirm="gone", allow_data_loss=True, role_name=role_name
+        )
+    assert [u.resources for u in caught.value.usages] == [(f"{REGION}/dee",)]
+    assert deleted_roles(fake) == []
+    assert arn("dee") in fake.roles_in_use()[dee]
 
 
 # -- 8. the command line and Pulumi keep the same rules ------------------------------------

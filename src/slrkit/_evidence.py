@@ -274,13 +274,13 @@ def holders(
 
     The evidence weighs *domains* (the live ones, and maybe one just deleted whose
     role this is believed to be). A live domain it ties to the role holds it, with
-    the tags or by the times alone. So does one whose region the role's last use
-    does not rule out, when the role is not older than the domain, unless the
-    evidence ties the domain to another role both with the tags and without them.
-    A tag can say which role is a domain's; it never clears another domain of
-    holding one, since anyone can write a tag, and a copied one would otherwise
-    send a live domain's role to IAM. *settled*, when given, is
-    ``settle(domains, roles)``.
+    the tags or by the times alone. So does every live domain that `could_own` the
+    role by its region and its times, whatever else the evidence says: ties made
+    by elimination can rest on a copied tag, or on a deleted domain whose own role
+    the service has already removed, and neither may send a live domain's role to
+    IAM. A role made after a live domain but outside its creation window is held
+    too when the evidence ties that domain to no role, with the tags or without.
+    *settled*, when given, is ``settle(domains, roles)``.
     """
     roles = list(roles)
     if settled is None:
@@ -289,11 +289,11 @@ def holders(
     owners = {settled.owners.get(role.name), bare.owners.get(role.name)}
     found: list[DomainFacts] = []
     for domain in live:
-        tied = (settled.links[domain.key].role, bare.links[domain.key].role)
+        untied = None in (settled.links[domain.key].role, bare.links[domain.key].role)
         if domain.key in owners or (
             role.last_used_region in (None, domain.region)
             and role.created_at >= domain.created_at - CLOCK_SKEW
-            and (None in tied or role.name in tied)
+            and (untied or could_own(domain, role))
         ):
             found.append(domain)
     return found
