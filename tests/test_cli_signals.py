@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 
 REGION: Final = "eu-west-2"
 SLRKIT: Final = (sys.executable, "-m", "slrkit")
-WATCHDOG: Final = 30.0
-"""Seconds after which a process still running is killed: far above a normal run."""
+WATCHDOG: Final = 120.0
+"""Seconds after which a process still running is killed: far above a normal run (a few
+seconds), and above one on a machine loaded by other work."""
 
 
 def clean_env(folder: Path) -> dict[str, str]:
@@ -129,7 +130,9 @@ def stopped_at_first_wait(argv: list[str], env: dict[str, str], stop: signal.Sig
         out, err = process.communicate(timeout=WATCHDOG)
     finally:
         watchdog.cancel()
-    return process.returncode, envelope(out), "".join(said) + err
+    shown = "".join(said) + err
+    assert out, f"no envelope (exit code {process.returncode}); stderr: {shown}"
+    return process.returncode, envelope(out), shown
 
 
 def finished(
