@@ -111,11 +111,25 @@ def serve(tmp_path: Path) -> Generator[Callable[[FakeAWS], Served], None, None]:
         watchdog.cancel()
 
 
+def _as_in_a_terminal() -> None:
+    """Let SIGINT interrupt the child, as it does a command typed at a terminal.
+
+    A test run started in the background (``.ci/run &``, a CI runner's job) ignores SIGINT,
+    and a child inherits that: Python then never raises KeyboardInterrupt, rightly.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def stopped_at_first_wait(argv: list[str], env: dict[str, str], stop: signal.Signals) -> Any:
     """Run ``slrkit ARGV``, send *stop* once it logs its first wait, and return what it
     showed as (exit code, envelope, stderr)."""
     process = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
-        [*SLRKIT, *argv], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*SLRKIT, *argv],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_as_in_a_terminal,  # noqa: PLW1509  # only signal.signal, before exec
     )
     watchdog = threading.Timer(WATCHDOG, process.kill)
     watchdog.start()
