@@ -71,28 +71,26 @@ from slrkit.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from slrkit._fleet import (
+    from slrkit._audit import (
         AuditError,
         AuditReport,
         CleanupAction,
         CleanupItem,
         CleanupReport,
         DomainAudit,
-        DomainSpec,
-        Fleet,
-        FleetItem,
-        FleetResult,
         RoleAudit,
         RoleStatus,
     )
+    from slrkit._fleet import DomainSpec, Fleet, FleetItem, FleetResult
     from slrkit._kit import ProfilesKit
 
     __version__: str
 
-# The kit and the fleet import boto3 (about 150 ms): they load on first use, so
-# that `import slrkit`, the pytest plugin and `slrkit regions` stay cheap.
+# The kit, the fleet and the audit load on first use (the first two import boto3, about
+# 150 ms), so that `import slrkit`, the pytest plugin and `slrkit regions` stay cheap.
 _LAZY: Final = {
     "ProfilesKit": "slrkit._kit",
+    **dict.fromkeys(("DomainSpec", "Fleet", "FleetItem", "FleetResult"), "slrkit._fleet"),
     **dict.fromkeys(
         (
             "AuditError",
@@ -101,14 +99,10 @@ _LAZY: Final = {
             "CleanupItem",
             "CleanupReport",
             "DomainAudit",
-            "DomainSpec",
-            "Fleet",
-            "FleetItem",
-            "FleetResult",
             "RoleAudit",
             "RoleStatus",
         ),
-        "slrkit._fleet",
+        "slrkit._audit",
     ),
 }
 

@@ -24,7 +24,6 @@ from slrkit import _audit, _deletion, _ensure
 from slrkit._audit import (
     AuditError,
     AuditReport,
-    CleanupAction,
     CleanupItem,
     CleanupReport,
     DomainAudit,
@@ -52,18 +51,10 @@ if TYPE_CHECKING:
     from slrkit._models import Domain, EnsureResult, LinkedRole
 
 __all__ = [
-    "AuditError",
-    "AuditReport",
-    "CleanupAction",
-    "CleanupItem",
-    "CleanupReport",
-    "DomainAudit",
     "DomainSpec",
     "Fleet",
     "FleetItem",
     "FleetResult",
-    "RoleAudit",
-    "RoleStatus",
 ]
 
 _log = logging.getLogger("slrkit.fleet")

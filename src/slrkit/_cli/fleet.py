@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from slrkit._audit import AuditReport, CleanupReport, RoleStatus
 from slrkit._cli.arguments import seconds
 from slrkit._cli.commands import setting_table
 from slrkit._cli.core import Command, Context, UsageError
@@ -13,7 +14,7 @@ from slrkit._cli.estate import DEFAULT_ACCOUNT, read_estate
 from slrkit._cli.failure import CommandError, ErrorCode, failure_of
 from slrkit._cli.output import table, when
 from slrkit._cli.words import in_cli_words
-from slrkit._fleet import AuditReport, CleanupReport, FleetItem, RoleStatus
+from slrkit._fleet import FleetItem
 from slrkit._regions import SUPPORTED_REGIONS, validate_region
 from slrkit._spec import SETTINGS
 from slrkit.exceptions import SlrkitError
