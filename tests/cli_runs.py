@@ -14,6 +14,7 @@ import jsonschema
 
 from slrkit._cli import main
 from slrkit._cli.envelope import schema
+from writes import WRITES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -22,19 +23,8 @@ if TYPE_CHECKING:
 
     from slrkit.testing import FakeAWS
 
-__all__ = ["WRITES", "Cli", "Run", "envelope", "isolate_from_aws", "run_main"]
+__all__ = ["Cli", "Run", "envelope", "isolate_from_aws", "run_main"]
 
-WRITES = frozenset(
-    {
-        "CreateDomain",
-        "UpdateDomain",
-        "DeleteDomain",
-        "TagResource",
-        "UntagResource",
-        "DeleteServiceLinkedRole",
-    }
-)
-"""The operations that change something."""
 
 _VALIDATOR = jsonschema.Draft202012Validator(
     schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER

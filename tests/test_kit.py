@@ -32,24 +32,13 @@ from slrkit import (
 )
 from slrkit._evidence import SETTLE_AFTER
 from slrkit.testing import FakeAWS
+from writes import FORBIDDEN, WRITES
 
 if TYPE_CHECKING:
     from mypy_boto3_customer_profiles.client import CustomerProfilesClient
 
 REGION = "eu-west-2"
 ACCOUNT = "123456789012"
-WRITES = frozenset(
-    {
-        "CreateDomain",
-        "UpdateDomain",
-        "DeleteDomain",
-        "TagResource",
-        "UntagResource",
-        "DeleteServiceLinkedRole",
-        "DeleteRole",
-        "CreateServiceLinkedRole",
-    }
-)
 
 
 @pytest.fixture
@@ -79,7 +68,7 @@ def ops(fake: FakeAWS) -> list[str]:
 
 
 def writes(fake: FakeAWS) -> list[str]:
-    return [op for op in ops(fake) if op in WRITES]
+    return [op for op in ops(fake) if op in WRITES | FORBIDDEN]
 
 
 def raw_profiles(fake: FakeAWS, region: str = REGION) -> CustomerProfilesClient:

@@ -52,6 +52,7 @@ from slrkit._clients import make_client
 from slrkit._evidence import SETTLE_AFTER
 from slrkit.exceptions import AccessDeniedError
 from slrkit.testing import FakeAWS
+from writes import FORBIDDEN, WRITES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -73,17 +74,6 @@ FULL_MATRIX: Final = os.environ.get("SLRKIT_FAULT_MATRIX") == "full"
 
 SERVICES: Final = {name: op.service for name, op in OPERATIONS.items()}
 """The service of every operation the kit calls, from slrkit's own registry."""
-WRITES: Final = frozenset(
-    {
-        "CreateDomain",
-        "UpdateDomain",
-        "TagResource",
-        "UntagResource",
-        "DeleteDomain",
-        "DeleteServiceLinkedRole",
-    }
-)
-FORBIDDEN: Final = frozenset({"DeleteRole", "CreateServiceLinkedRole", "DeleteRolePolicy"})
 THROTTLE_CODE: Final = {"customer-profiles": "ThrottlingException", "iam": "Throttling"}
 SERVER_CODE: Final = {"customer-profiles": "InternalServerException"}
 DENIED_CODE: Final = {"customer-profiles": "AccessDeniedException"}

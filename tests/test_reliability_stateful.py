@@ -53,6 +53,7 @@ from slrkit import (
 from slrkit._aws import OPERATIONS
 from slrkit._clients import make_client
 from slrkit.testing import Behaviour, FakeAWS
+from writes import FORBIDDEN, WRITES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -69,18 +70,6 @@ OUTSIDERS: Final = {
     "AWSServiceRoleForProfile_elsewhere": "/aws-service-role/other.amazonaws.com/",
     "AWSServiceRoleForSupport": "/aws-service-role/support.amazonaws.com/",
 }
-WRITES: Final = frozenset(
-    {
-        "CreateDomain",
-        "UpdateDomain",
-        "DeleteDomain",
-        "TagResource",
-        "UntagResource",
-        "DeleteServiceLinkedRole",
-        "DeleteRole",
-        "CreateServiceLinkedRole",
-    }
-)
 SERVICE_OF: Final = {name: op.service for name, op in OPERATIONS.items() if op.service != "sts"}
 """The operations worth a fault (STS is asked once, if at all), with their service."""
 
@@ -506,7 +495,7 @@ class Lifecycle(RuleBasedStateMachine):
         assert set(OUTSIDERS) <= set(self.fake.roles(include_pending=True))
         calls = self.fake.calls
         for call in calls[self.calls_seen :]:
-            if call.operation in WRITES:
+            if call.operation in WRITES | FORBIDDEN:
                 assert call.params.get("RoleName") not in OUTSIDERS, call
                 assert call.operation not in {"DeleteRole", "UntagResource"}, call
         self.calls_seen = len(calls)
