@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import jsonschema
 
+from hostile_aws_env import is_aws_setting
 from slrkit._cli import main
 from slrkit._cli.envelope import schema
 from writes import WRITES
@@ -66,9 +67,8 @@ class Run(NamedTuple):
 
 def isolate_from_aws(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
     """Keep a test away from real credentials, config and regions, and fix the help width."""
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
+    for name in [name for name in os.environ if is_aws_setting(name)]:
+        monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(folder / "no-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(folder / "no-credentials"))
     monkeypatch.setenv("COLUMNS", "100")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from hostile_aws_env import is_aws_setting
 from slrkit.testing import FakeAWS
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def pytest_configure(config: pytest.Config) -> None:
     (``--aws-account``), which needs them."""
     if config.getoption("--aws-account", default=None) is not None:
         return
-    for name in [name for name in os.environ if name.startswith(("AWS_", "BOTOCORE_"))]:
+    for name in [name for name in os.environ if is_aws_setting(name)]:
         del os.environ[name]
     os.environ["AWS_CONFIG_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 

@@ -11,9 +11,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
-__all__ = ["BAD_FILE_VARIABLES", "HOSTILE", "hostile_env"]
+__all__ = [
+    "BAD_FILE_VARIABLES",
+    "HOSTILE",
+    "hostile_env",
+    "is_aws_setting",
+    "without_aws_settings",
+]
 
 NOWHERE: Final = "http://192.0.2.1:9/nowhere"  # TEST-NET-1: never routed
 """An endpoint that no request can reach, with a path that would misroute one."""
@@ -69,3 +76,13 @@ def hostile_env(folder: Path) -> dict[str, str]:
     garbage = folder / "garbage-aws-config"
     garbage.write_text("[profile broken\nregion = = =\n\x00not an ini file\n")
     return HOSTILE | dict.fromkeys(BAD_FILE_VARIABLES, str(garbage))
+
+
+def is_aws_setting(name: str) -> bool:
+    """Whether the environment variable *name* configures botocore: ``AWS_*``, ``BOTOCORE_*``."""
+    return name.startswith(("AWS_", "BOTOCORE_"))
+
+
+def without_aws_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """*environ* less every variable that configures botocore."""
+    return {name: value for name, value in environ.items() if not is_aws_setting(name)}

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cli_runs import Cli, Run, envelope, isolate_from_aws, run_main
+from hostile_aws_env import without_aws_settings
 from slrkit._cli import main
 from slrkit._cli.app import COMMANDS
 from slrkit._cli.core import ExitCode
@@ -1194,7 +1195,7 @@ def test_interrupt_exits_130_with_one_envelope(cli: Cli, monkeypatch: pytest.Mon
 
 def test_python_m_slrkit_keeps_state_across_processes(tmp_path: Path) -> None:
     """``python -m slrkit --fake --fake-state`` works as a real process, twice in a row."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env = without_aws_settings(os.environ)
     state = str(tmp_path / "s.json")
     base = [sys.executable, "-m", "slrkit", "--fake", "--fake-state", state]
     created = subprocess.run(  # noqa: S603 - our own interpreter and module

@@ -21,6 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 import pytest
 
 from cli_runs import envelope
+from hostile_aws_env import is_aws_setting, without_aws_settings
 from slrkit._cli import main
 from slrkit._validate import LINKED_ROLE_TAG
 from slrkit.testing import FakeAWS
@@ -40,8 +41,7 @@ def clean_env(folder: Path) -> dict[str, str]:
     """An environment with dummy keys, empty AWS files and no metadata service."""
     for name in ("config", "credentials"):
         (folder / name).write_text("")
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOTOCORE_"))}
-    return keep | {
+    return without_aws_settings(os.environ) | {
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_CONFIG_FILE": str(folder / "config"),
@@ -159,7 +159,7 @@ def finished(
     prove nothing more), and return its envelope once it succeeded."""
     words = shlex.split(resume)
     assert words[0] == "slrkit"
-    for name in [n for n in os.environ if n.startswith("AWS_")]:
+    for name in [n for n in os.environ if is_aws_setting(n)]:
         monkeypatch.delenv(name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -35,7 +35,7 @@ from sybil import Sybil
 from sybil.parsers.markdown import CodeBlockParser, PythonCodeBlockParser, SkipParser
 from sybil.parsers.markdown.lexers import FencedCodeBlockLexer
 
-from hostile_aws_env import HOSTILE
+from hostile_aws_env import HOSTILE, is_aws_setting, without_aws_settings
 from slrkit.testing import FakeAWS
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def _shell_env(folder: Path) -> dict[str, str]:
     (the suite's hostile ones) point everywhere but the fake."""
     for name in ("config", "credentials"):
         (folder / f".aws-{name}").write_text("[default]\nregion = mars-north-9\n")
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BOTOCORE_"))}
+    keep = without_aws_settings(os.environ)
     return (
         keep
         | HOSTILE
@@ -165,9 +165,8 @@ def test_every_example_of_the_page_runs(
     page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The page's examples run in order on one fresh fake; only those that say why are skipped."""
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
+    for name in [name for name in os.environ if is_aws_setting(name)]:
+        monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
     monkeypatch.chdir(tmp_path)

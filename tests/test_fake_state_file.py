@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from hostile_aws_env import without_aws_settings
 from slrkit._cli import main
 from slrkit._fake import _state_file
 from slrkit.testing import FakeAWS, StateFileBusyError, StateFileError
@@ -32,7 +33,7 @@ REGION = "eu-west-2"
 
 
 def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    return without_aws_settings(os.environ)
 
 
 def a_fake_with_a_domain() -> FakeAWS:

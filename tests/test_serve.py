@@ -23,6 +23,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.loaders import create_loader
 
+from hostile_aws_env import is_aws_setting
 from slrkit._fake import _server
 from slrkit._fake._server import ScaledRealTime, is_loopback
 from slrkit.testing import FakeAWS, FakeServer
@@ -45,9 +46,8 @@ NO_RETRIES = Config(retries={"total_max_attempts": 1})
 @pytest.fixture(autouse=True)
 def no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Keep every test away from the machine's AWS credentials, config and endpoints."""
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
+    for name in [name for name in os.environ if is_aws_setting(name)]:
+        monkeypatch.delenv(name)
     for name in ("config", "credentials"):
         (tmp_path / name).write_text("")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
