@@ -119,9 +119,14 @@ class Target:
 
 @attrs.frozen(kw_only=True)
 class Applied:
-    """A domain as the resource reports it: its id and its properties (inputs and outputs)."""
+    """A domain as the resource reports it: its id, its inputs, and all its properties.
+
+    ``outs`` holds the inputs and the outputs; ``inputs`` alone is what a refresh
+    gives the engine for the next diff.
+    """
 
     id: str
+    inputs: Mapping[str, object]
     outs: Mapping[str, object]
 
 
@@ -144,7 +149,7 @@ def _outputs(inputs: Mapping[str, object], domain: Domain, role: LinkedRole | No
         linked_role_arn=role.arn if role else None,
         linked_role_evidence=role.evidence.value if role and role.evidence else None,
     )
-    return Applied(id=domain.name, outs=outs)
+    return Applied(id=domain.name, inputs=dict(inputs), outs=outs)
 
 
 def _written(result: EnsureResult) -> Domain:

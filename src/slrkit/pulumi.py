@@ -316,8 +316,7 @@ class DomainProvider(ResourceProvider):
         applied = crud.read(self._target, id_, props)
         if applied is None:
             return ReadResult("", {})
-        inputs = {k: v for k, v in applied.outs.items() if k in properties.INPUT_NAMES}
-        return ReadResult(applied.id, dict(applied.outs), inputs)
+        return ReadResult(applied.id, dict(applied.outs), dict(applied.inputs))
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         """Bring the domain to the new inputs with `slrkit.ProfilesKit.ensure_domain`.
