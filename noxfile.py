@@ -16,6 +16,11 @@ import nox
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
+# uv installs without compiling bytecode, unlike pip, and where PYTHONDONTWRITEBYTECODE is
+# set (as on these machines) nothing writes it later: every xdist worker and every process
+# a test starts would compile boto3, moto and Pulumi from source again. Compile once, at
+# install, as a pip install does.
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 nox.options.sessions = ["tests", "lint", "typecheck", "examples", "package", "docs"]
 # On CI a missing interpreter is a failure, not a skip: "all four" must mean all four.
 nox.options.error_on_missing_interpreters = "CI" in os.environ
