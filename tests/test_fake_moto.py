@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING
 
 import boto3
 import pytest
+from botocore.handlers import BUILTIN_HANDLERS
 from moto import mock_aws
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from botocore.model import OperationModel
     from mypy_boto3_iam.client import IAMClient
 
     from slrkit.testing import FakeAWS
@@ -144,3 +146,32 @@ def test_moto_never_sees_the_fakes_requests(moto_iam: IAMClient, fake: FakeAWS) 
     fake_iam.delete_role(RoleName="shared-name")
     assert moto_iam.get_role(RoleName="shared-name")["Role"]["RoleName"] == "shared-name"
     assert moto_iam.list_roles(PathPrefix=PATH)["Roles"] == []
+
+
+def test_a_handler_botocore_adds_later_reaches_the_sessions_made_after(fake: FakeAWS) -> None:
+    """Sessions share one registration of botocore's built-in handlers, kept as current as the list.
+
+    A before-send handler added to the list (as moto adds its own) is still dropped.
+    """
+    fake.session().client("sts")  # the built-in handlers are registered by now
+    seen: list[str] = []
+
+    def before_call(model: OperationModel, **kwargs: object) -> None:
+        del kwargs
+        seen.append(model.name)
+
+    def answer(**kwargs: object) -> None:
+        del kwargs
+        seen.append("a before-send handler answered")
+
+    added = [("before-call.sts.GetCallerIdentity", before_call), ("before-send", answer)]
+    BUILTIN_HANDLERS.extend(added)
+    try:
+        sts = fake.session().client("sts")
+        assert sts.get_caller_identity()["Account"] == fake.account_id
+    finally:
+        for spec in added:
+            BUILTIN_HANDLERS.remove(spec)
+    assert seen == ["GetCallerIdentity"]
+    fake.session().client("sts").get_caller_identity()
+    assert seen == ["GetCallerIdentity"], "a handler taken off the list was still called"

@@ -20,6 +20,8 @@ on the virtual clock and the real sleep is zero.
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
@@ -42,11 +44,12 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 from botocore.handlers import BUILTIN_HANDLERS
+from botocore.hooks import HierarchicalEmitter
 from botocore.retries import adaptive, bucket, standard, throttling
 
 from slrkit._fake._engine import ConnectionFault, Engine
 from slrkit._fake._loader import shared_loader
-from slrkit._fake._sigv4 import credential_scope
+from slrkit._fake._sigv4 import signed_region
 from slrkit._fake._wire import Headers, HttpRequest, text_of
 
 if TYPE_CHECKING:
@@ -112,14 +115,7 @@ class FakeSession(boto3.Session):
         """The fake's virtual clock, which `slrkit._clock.clock_of` finds."""
         self._account_id = account_id
         self._default_region = region_name
-        # botocore calls every before-send handler and keeps the first answer, so being
-        # first is not enough: a global one (moto adds its own to BUILTIN_HANDLERS once
-        # imported) would still see, and act on, every request of the fake's clients.
-        # botocore itself registers none; this session drops any that others added.
         events = core.get_component("event_emitter")
-        for spec in BUILTIN_HANDLERS:
-            if spec[0] == "before-send":
-                events.unregister("before-send", spec[1])
         events.register_first("before-send", self._send, unique_id=SEND_HANDLER_ID)
 
     def client(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401  # boto3's own signature
@@ -146,9 +142,7 @@ class FakeSession(boto3.Session):
         region = self._default_region
         if authorization is not None:
             # The region comes from the SigV4 credential scope, as a real endpoint sees it.
-            scope = credential_scope(text_of(cast("str | bytes", authorization)))
-            if scope is not None:
-                region = scope.region
+            region = signed_region(text_of(cast("str | bytes", authorization))) or region
         try:
             response = self._engine.handle(
                 service_id,
@@ -174,7 +168,8 @@ class FakeSession(boto3.Session):
 
 def _sealed_session() -> botocore.session.Session:
     """A botocore session that reads no setting from the environment or the AWS files."""
-    core = botocore.session.Session()
+    events = copy.copy(_builtin_events(tuple(BUILTIN_HANDLERS)))
+    core = botocore.session.Session(event_hooks=events, include_builtin_handlers=False)
     chains = ConfigChainFactory(session=core, environ={})
 
     def settings(variables: dict[str, tuple[Any, Any, Any, Any]]) -> dict[str, BaseProvider]:
@@ -195,6 +190,26 @@ def _sealed_session() -> botocore.session.Session:
         mapping[section] = SectionConfigProvider(section, core, settings(variables))
     core.register_component("config_store", ConfigValueStore(mapping=mapping))
     return core
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_events(builtins: tuple[tuple[Any, ...], ...]) -> HierarchicalEmitter:
+    """The built-in handlers of botocore (*builtins*), registered once, as a session does.
+
+    A session copies them, as botocore's clients copy their session's: registering
+    them anew costs most of a session. The key is the list itself, so handlers
+    added to it later (moto adds its own once imported) are seen as botocore would.
+
+    botocore calls every `before-send` handler and keeps the first answer, so being
+    first is not enough: a built-in one (moto's) would still see, and act on, every
+    request of the fake's clients. botocore itself has none; these events drop any.
+    """
+    events = HierarchicalEmitter()
+    botocore.session.Session(event_hooks=events)
+    for spec in builtins:
+        if spec[0] == "before-send":
+            events.unregister("before-send", spec[1])
+    return events
 
 
 def _retries(config: Config) -> dict[str, Any]:
