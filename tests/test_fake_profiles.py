@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import TYPE_CHECKING
 
 import pytest
@@ -272,3 +273,19 @@ def test_client_error_carries_request_id(cp: CustomerProfilesClient) -> None:
     with pytest.raises(ClientError) as caught:
         cp.get_domain(DomainName="nope")
     assert caught.value.response["ResponseMetadata"]["RequestId"]
+
+
+@given(st.integers(min_value=0, max_value=2**128 - 1))
+def test_the_fakes_ids_are_the_uuids_the_uuid_module_makes(bits: int) -> None:
+    """Request and task ids are version-4 UUIDs, written exactly as `uuid.UUID` writes them."""
+    assert _world._uuid4(bits) == str(uuid.UUID(int=bits, version=4))
+
+
+def test_every_response_carries_a_new_version_4_request_id(cp: CustomerProfilesClient) -> None:
+    """Each answer, success or error, has its own request id, a version-4 UUID."""
+    ids = [cp.list_domains()["ResponseMetadata"]["RequestId"] for _ in range(20)]
+    with pytest.raises(ClientError) as caught:
+        cp.get_domain(DomainName="nope")
+    ids.append(caught.value.response["ResponseMetadata"]["RequestId"])
+    assert len(set(ids)) == len(ids)
+    assert all(uuid.UUID(i).version == 4 and str(uuid.UUID(i)) == i for i in ids)

@@ -12,7 +12,7 @@ from typing import Final
 
 import attrs
 
-__all__ = ["CredentialScope", "credential_scope"]
+__all__ = ["CredentialScope", "credential_scope", "signed_region"]
 
 # AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-2/profile/aws4_request, SignedHeaders=...
 _SCOPE: Final = re.compile(
@@ -39,3 +39,12 @@ def credential_scope(authorization: str) -> CredentialScope | None:
         return None
     access_key, region, signing_name = match.groups()
     return CredentialScope(access_key=access_key, region=region, signing_name=signing_name)
+
+
+def signed_region(authorization: str) -> str | None:
+    """The region of the credential scope in *authorization*, as `credential_scope` reads it.
+
+    Every request of a fake session asks for it, so it builds no `CredentialScope`.
+    """
+    match = _SCOPE.search(authorization)
+    return None if match is None else match.group(2)

@@ -17,7 +17,6 @@ import heapq
 import json
 import random
 import string
-import uuid
 from typing import TYPE_CHECKING
 
 import attrs
@@ -202,11 +201,11 @@ class World:
 
     def uuid(self) -> str:
         """A random (version 4) UUID, for resources such as deletion tasks."""
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        return _uuid4(self.rng.getrandbits(128))
 
     def request_id(self) -> str:
         """A random (version 4) UUID for one response."""
-        return str(uuid.UUID(int=self._request_rng.getrandbits(128), version=4))
+        return _uuid4(self._request_rng.getrandbits(128))
 
     def page_size(self, asked: int, remaining: int) -> int:
         """How many of *remaining* items a page holds when *asked* for a page of that size.
@@ -315,6 +314,13 @@ class World:
         )
         account.put_role(role)
         return role
+
+
+def _uuid4(bits: int) -> str:
+    """``str(uuid.UUID(int=bits, version=4))`` at a third of its cost: every response has one."""
+    bits = (bits & ~(0xC000 << 48) | 0x8000 << 48) & ~(0xF000 << 64) | 4 << 76
+    digits = f"{bits:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 def domain_arn(account_id: str, domain: Domain) -> str:
