@@ -28,7 +28,6 @@ from slrkit._evidence import (
     could_own,
     holders,
     settle,
-    with_evidence,
 )
 from slrkit._models import Evidence
 from slrkit._validate import is_profile_role, validate_linked_role_name
@@ -67,9 +66,14 @@ def _tag_name(domain: Domain) -> str | None:
 
 
 def _facts(verbs: Verbs, domain: Domain) -> DomainFacts:
-    observed = verbs.site.account.creations.observed(domain)
-    facts = DomainFacts.of(domain, observed=observed)
-    return attrs.evolve(facts, tag=_tag_name(domain))
+    """`DomainFacts.of` the domain, with its tag only when it is a usable role name."""
+    return DomainFacts(
+        region=domain.region,
+        name=domain.name,
+        created_at=domain.created_at,
+        tag=_tag_name(domain),
+        observed=verbs.site.account.creations.observed(domain),
+    )
 
 
 def unlinked(domain: Domain, link: Link, now: dt.datetime) -> LinkedRoleError:
@@ -186,7 +190,7 @@ def identify(verbs: Verbs, domain: Domain, *, to_record: bool = False) -> Linked
     data = verbs.get_role(link.role)
     if data is None:
         raise LinkedRoleNotFoundError(domain.name, f"role {link.role} vanished while being read")
-    return with_evidence(verbs.linked(data), link.evidence)
+    return verbs.linked(data, link.evidence)
 
 
 def _untagged(domains: Iterable[DomainFacts]) -> list[DomainFacts]:
@@ -212,7 +216,7 @@ def _claimed_role(verbs: Verbs, facts: DomainFacts, name: str) -> LinkedRole | N
             name,
         )
         return None
-    return with_evidence(verbs.linked(data), claim[1])
+    return verbs.linked(data, claim[1])
 
 
 def observe_new_role(

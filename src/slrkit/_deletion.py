@@ -139,7 +139,7 @@ def _named(verbs: Verbs, domain: Domain, role_name: str) -> LinkedRole:
     why = _attribution.contradiction(verbs, domain, data)
     if why is not None:
         raise UnknownRoleError(domain.name, f"the role named does not fit: {why}")
-    return _evidence.with_evidence(verbs.linked(data), Evidence.NAMED)
+    return verbs.linked(data, Evidence.NAMED)
 
 
 def _role_blocker(exc: LinkedRoleError) -> Blocker:

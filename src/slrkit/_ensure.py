@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from slrkit import _attribution, _evidence
+from slrkit import _attribution
 from slrkit._evidence import SETTLE_AFTER
 from slrkit._models import Action, EnsureResult, Evidence, FieldChange
 from slrkit._spec import TAGS, about, to_api
@@ -102,7 +102,7 @@ def _create(
         )
     verbs.tag_domain(domain, {LINKED_ROLE_TAG: link.role})
     domain = attrs.evolve(domain, tags={**domain.tags, LINKED_ROLE_TAG: link.role})
-    linked = _evidence.with_evidence(verbs.linked(data), Evidence.OBSERVED_AT_CREATION)
+    linked = verbs.linked(data, Evidence.OBSERVED_AT_CREATION)
     return EnsureResult(
         action=Action.CREATED, domain=domain, changes=wanted.as_new(), linked_role=linked
     )
@@ -134,21 +134,21 @@ def update(
     request: dict[str, object] = {}
     for field, value in wanted.managed():
         have = getattr(current, field.name)
-        clears = about(field).clearable and value == ""
-        want = None if clears else value
+        setting = about(field)
+        want = None if setting.clearable and value == "" else value
         if have != want:
             changes.append(FieldChange(field=field.name, old=have, new=want))
-            request[about(field).api] = "" if want is None else to_api(want)
-    new_tags = {k: v for k, v in (wanted.tags or {}).items() if current.tags.get(k) != v}
+            request[setting.api] = "" if want is None else to_api(want)
+    have_tags = current.tags
+    new_tags = {k: v for k, v in (wanted.tags or {}).items() if have_tags.get(k) != v}
     if linked is not None:
         new_tags[LINKED_ROLE_TAG] = linked.name
     changes.extend(
-        FieldChange(field=f"{TAGS}[{k}]", old=current.tags.get(k), new=v)
-        for k, v in new_tags.items()
+        FieldChange(field=f"{TAGS}[{k}]", old=have_tags.get(k), new=v) for k, v in new_tags.items()
     )
     # The link tag is slrkit's own: a caller never removes it (the kit checks the keys).
-    gone = [k for k in remove_tags if k in current.tags and k != LINKED_ROLE_TAG]
-    changes.extend(FieldChange(field=f"{TAGS}[{k}]", old=current.tags[k], new=None) for k in gone)
+    gone = [k for k in remove_tags if k in have_tags and k != LINKED_ROLE_TAG]
+    changes.extend(FieldChange(field=f"{TAGS}[{k}]", old=have_tags[k], new=None) for k in gone)
     if not changes:
         return EnsureResult(
             action=Action.UNCHANGED, domain=current, changes=(), link_problem=link_problem

@@ -296,7 +296,7 @@ class ProfilesKit:
             tags=tags,
         )
         removed = validate_tag_keys(remove_tags)
-        both = sorted(set(removed) & set(wanted.tags or {}))
+        both = sorted(set(removed) & set(wanted.tags)) if removed and wanted.tags else []
         if both:
             raise InvalidInputError(
                 "remove_tags", both, "a tag key cannot be both set (tags) and removed"

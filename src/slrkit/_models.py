@@ -261,49 +261,57 @@ class LinkedRole:
 
     @classmethod
     def _from_api(
-        cls, role: RoleTypeDef | Mapping[str, Any], managed_policies: Sequence[str] = ()
+        cls,
+        role: RoleTypeDef | Mapping[str, Any],
+        managed_policies: Sequence[str] = (),
+        evidence: Evidence | None = None,
     ) -> LinkedRole:
         last = role.get("RoleLastUsed") or {}
-        linked = cls(
-            name=role["RoleName"],
+        name, path = role["RoleName"], role["Path"]
+        trust = _policy_principals(role.get("AssumeRolePolicyDocument"))
+        policies = tuple(sorted(managed_policies))
+        return cls(
+            name=name,
             arn=role["Arn"],
-            path=role["Path"],
+            path=path,
             role_id=role["RoleId"],
             created_at=role["CreateDate"],
             last_used_at=last.get("LastUsedDate"),
             last_used_region=last.get("Region"),
-            trust_principals=_policy_principals(role.get("AssumeRolePolicyDocument")),
-            managed_policies=tuple(sorted(managed_policies)),
+            trust_principals=trust,
+            managed_policies=policies,
             description=role.get("Description"),
+            evidence=evidence,
+            problems=_role_problems(name=name, path=path, trust=trust, policies=policies),
         )
-        return attrs.evolve(linked, problems=linked._check())
 
-    def _check(self) -> tuple[RoleProblem, ...]:
-        problems: list[RoleProblem] = []
-        if self.path != ROLE_PATH:
-            problems.append(
-                RoleProblem(code="path", message=f"path is {self.path!r}, expected {ROLE_PATH!r}")
+
+def _role_problems(
+    *, name: str, path: str, trust: tuple[str, ...], policies: tuple[str, ...]
+) -> tuple[RoleProblem, ...]:
+    """What is wrong with a role of this name, path, trust and attached policies."""
+    problems: list[RoleProblem] = []
+    if path != ROLE_PATH:
+        problems.append(
+            RoleProblem(code="path", message=f"path is {path!r}, expected {ROLE_PATH!r}")
+        )
+    if not name.startswith(ROLE_NAME_PREFIX):
+        problems.append(
+            RoleProblem(code="name", message=f"name does not start with {ROLE_NAME_PREFIX}")
+        )
+    if trust != (SERVICE_PRINCIPAL,):
+        got = ", ".join(trust) or "nobody"
+        problems.append(
+            RoleProblem(code="trust", message=f"trusts {got}, expected only {SERVICE_PRINCIPAL}")
+        )
+    if MANAGED_POLICY_ARN not in policies:
+        problems.append(
+            RoleProblem(
+                code="policy",
+                message="CustomerProfilesServiceLinkedRolePolicy is not attached",
             )
-        if not self.name.startswith(ROLE_NAME_PREFIX):
-            problems.append(
-                RoleProblem(code="name", message=f"name does not start with {ROLE_NAME_PREFIX}")
-            )
-        if self.trust_principals != (SERVICE_PRINCIPAL,):
-            got = ", ".join(self.trust_principals) or "nobody"
-            problems.append(
-                RoleProblem(
-                    code="trust",
-                    message=f"trusts {got}, expected only {SERVICE_PRINCIPAL}",
-                )
-            )
-        if MANAGED_POLICY_ARN not in self.managed_policies:
-            problems.append(
-                RoleProblem(
-                    code="policy",
-                    message="CustomerProfilesServiceLinkedRolePolicy is not attached",
-                )
-            )
-        return tuple(problems)
+        )
+    return tuple(problems)
 
 
 class Action(str, enum.Enum):

@@ -164,6 +164,12 @@ def about(field: attrs.Attribute[Any]) -> About:
     return found
 
 
+# Every ensure_domain checks its settings and compares the managed ones, a matching
+# domain at the cost of one read: the table is read once here, not on every call.
+_CHECKS: Final = tuple((f.name, about(f).check, f.default is attrs.NOTHING) for f in SETTINGS)
+_MANAGED: Final = tuple(f for f in SETTINGS if f.name != TAGS)
+
+
 @attrs.frozen(kw_only=True)
 class DomainSettings(SettingsFields):
     """The wanted state of a domain, validated when it is made.
@@ -174,12 +180,12 @@ class DomainSettings(SettingsFields):
     """
 
     def __attrs_post_init__(self) -> None:
-        for field in SETTINGS:
-            value = getattr(self, field.name)
-            if value is not None or field.default is attrs.NOTHING:
+        for name, check, required in _CHECKS:
+            value = getattr(self, name)
+            if value is not None or required:
                 # A frozen class may set its own fields here: the checked copy (of the
                 # tags) must not share the caller's dict.
-                object.__setattr__(self, field.name, about(field).check(value))
+                object.__setattr__(self, name, check(value))
 
     @classmethod
     def of(cls, fields: SettingsFields) -> DomainSettings:
@@ -192,9 +198,9 @@ class DomainSettings(SettingsFields):
 
     def managed(self) -> Iterator[tuple[attrs.Attribute[Any], object]]:
         """The settings this value manages (not None), tags aside, with their fields."""
-        for field in SETTINGS:
+        for field in _MANAGED:
             value = getattr(self, field.name)
-            if value is not None and field.name != TAGS:
+            if value is not None:
                 yield field, value
 
     def on_creation(self) -> Iterator[tuple[attrs.Attribute[Any], object]]:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from slrkit._clients import Clients
     from slrkit._clock import Clock
+    from slrkit._models import Evidence
     from slrkit._ratelimit import RateLimiter
     from slrkit._retry import Deadline, RetryPolicy
 
@@ -82,11 +83,12 @@ class AccountId:
         Raises:
             AWSError: The call failed.
         """
-        # The lock guards the value only: a call made under it could wait on the
-        # retry policy while every other thread of the site waits on the lock.
-        with self._lock:
-            if self._value is not None:
-                return self._value
+        # Once set, the value never changes: reading it needs no lock. The lock guards
+        # setting it only: a call made under it could wait on the retry policy while
+        # every other thread of the site waits on the lock.
+        known = self._value
+        if known is not None:
+            return known
         sts = cast("STSClient", self._sts)
         account = calls.call("GetCallerIdentity", sts.get_caller_identity)["Account"]
         with self._lock:
@@ -420,15 +422,18 @@ class Verbs:
             if not page.get("IsTruncated") or not marker:
                 return found
 
-    def linked(self, data: RoleTypeDef) -> LinkedRole:
-        """The role with its attached managed policies, which no role read includes."""
+    def linked(self, data: RoleTypeDef, evidence: Evidence | None = None) -> LinkedRole:
+        """The role with its attached managed policies, which no role read includes.
+
+        *evidence*, when given, is why it is a domain's role (`slrkit._evidence`).
+        """
         policies = self.calls.call(
             "ListAttachedRolePolicies",
             self.site.clients.iam.list_attached_role_policies,
             RoleName=data["RoleName"],
         )
         arns = [p["PolicyArn"] for p in policies.get("AttachedPolicies", []) if "PolicyArn" in p]
-        return LinkedRole._from_api(data, arns)
+        return LinkedRole._from_api(data, arns, evidence)
 
     def find_role(self, name: str) -> LinkedRole | None:
         """The role with its policies, or None when IAM does not know it."""
