@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import random
 from typing import TYPE_CHECKING
@@ -195,6 +196,31 @@ def test_ensure_on_a_matching_domain_costs_one_call(
     assert result.action is Action.UNCHANGED
     assert result.changes == ()
     assert ops(fake) == ["GetDomain"]
+
+
+def test_a_read_leaves_nothing_of_the_kits_for_the_garbage_collector(
+    kit: ProfilesKit, acme: str
+) -> None:
+    """An operation's calls, waits and values are freed when it ends: no reference cycle."""
+    del acme
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        kit.ensure_domain("acme", default_expiration_days=365, tags={"team": "cx"})
+        kit.describe_linked_role("acme")
+        gc.collect()
+        kits = sorted(
+            type(o).__qualname__
+            for o in gc.garbage
+            if type(o).__module__.startswith("slrkit")
+            and not type(o).__module__.startswith("slrkit._fake")
+        )
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert kits == []
 
 
 def test_ensure_updates_only_what_differs(fake: FakeAWS, kit: ProfilesKit, acme: str) -> None:

@@ -10,6 +10,7 @@ is derived from it.
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 from typing import TYPE_CHECKING, Final, ParamSpec, TypeVar
 
@@ -138,13 +139,18 @@ class Calls:
     ) -> None:
         self.calls: list[ApiCall] = []
         self.waits: list[Wait] = []
-        self.deadline = Deadline(policy, clock, rand, budget=budget, on_wait=self.record_wait)
+        # The deadline notes its waits in the list, not through this object: a bound
+        # method would make a cycle, and each operation's record would then be freed
+        # only by the garbage collector instead of when the operation ends.
+        self.deadline = Deadline(
+            policy, clock, rand, budget=budget, on_wait=functools.partial(_note_wait, self.waits)
+        )
         self._limiter = limiter
         self._region = region
 
     def record_wait(self, reason: str, seconds: float) -> None:
         """Note a wait in the report."""
-        self.waits.append(Wait(reason=reason, seconds=seconds))
+        _note_wait(self.waits, reason, seconds)
 
     def in_region(self, region: str) -> Calls:
         """The same operation's calls, paced as calls to *region* (for reads of other regions).
@@ -196,6 +202,10 @@ class Calls:
             self.calls.append(ApiCall(service=op.service, operation=operation, retries=retries))
             _log.debug("%s %s -> ok (%d retries)", op.service, operation, retries)
             return response
+
+
+def _note_wait(waits: list[Wait], reason: str, seconds: float) -> None:
+    waits.append(Wait(reason=reason, seconds=seconds))
 
 
 def _retry_attempts(response: object) -> int:
