@@ -6,6 +6,7 @@ The import package is ``slrkit``; the distribution is ``slrkit-aws``, because
 
 from __future__ import annotations
 
+import functools
 from importlib.metadata import version
 from typing import Final
 
@@ -15,6 +16,7 @@ DISTRIBUTION: Final = "slrkit-aws"
 """The name slrkit is published and installed under (``pip install slrkit-aws``)."""
 
 
+@functools.cache
 def installed_version() -> str:
-    """The version of the installed distribution."""
+    """The version of the installed distribution, read once: every client's user agent has it."""
     return version(DISTRIBUTION)
