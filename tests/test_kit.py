@@ -134,6 +134,24 @@ def test_account_id_is_looked_up_once_per_kit(fake: FakeAWS) -> None:
     assert ops(fake) == ["GetDomain", "GetCallerIdentity", "GetDomain"]
 
 
+@pytest.mark.parametrize(("account_id", "made"), [(None, ["sts"]), (ACCOUNT, [])])
+def test_a_kit_makes_an_sts_client_only_to_learn_its_account(
+    fake: FakeAWS, account_id: str | None, made: list[str]
+) -> None:
+    """From a session, the kit builds its Customer Profiles and IAM clients, and STS only
+    when it has no account id to begin with."""
+    session = fake.session(REGION)
+    services: list[str] = []
+
+    def creating(event_name: str, **kwargs: object) -> None:
+        del kwargs
+        services.append(event_name.removeprefix("creating-client-class."))
+
+    session.events.register("creating-client-class", creating)
+    ProfilesKit(REGION, session=session, account_id=account_id)
+    assert sorted(services) == sorted(["customer-profiles", "iam", *made])
+
+
 def test_repr_shows_no_credentials(fake: FakeAWS, kit: ProfilesKit) -> None:
     """The kit's repr names its region and nothing secret."""
     assert repr(kit) == "ProfilesKit(region_name='eu-west-2')"

@@ -53,22 +53,26 @@ class Clients:
         profiles: CustomerProfilesClient | None,
         iam: IAMClient | None,
         sts: STSClient | None,
+        account_known: bool,
     ) -> Clients:
         """Use the clients given and build the missing ones from *session*.
 
         STS is only needed to learn the account id: without a session it is the
-        caller's own client, or None when the caller gave the account id.
+        caller's own client, and when the caller gave the account id
+        (*account_known*) none is built.
         """
         if session is None:
             if profiles is None or iam is None:
                 raise ValueError("without a session, both clients must be given")
             return cls(profiles=profiles, iam=iam, sts=sts)
+        if sts is None and not account_known:
+            sts = cast("STSClient", make_client(session, "sts", region))
         return cls(
             profiles=profiles
             if profiles is not None
             else cast("CustomerProfilesClient", make_client(session, "customer-profiles", region)),
             iam=iam if iam is not None else cast("IAMClient", make_client(session, "iam", region)),
-            sts=sts if sts is not None else cast("STSClient", make_client(session, "sts", region)),
+            sts=sts,
         )
 
 

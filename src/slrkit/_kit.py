@@ -169,7 +169,12 @@ class ProfilesKit:
             if profiles_client is None:
                 session = boto3.Session()
         clients = Clients.build(
-            self._region, session=session, profiles=profiles_client, iam=iam_client, sts=sts_client
+            self._region,
+            session=session,
+            profiles=profiles_client,
+            iam=iam_client,
+            sts=sts_client,
+            account_known=account_id is not None,
         )
         self._session = session
         self._siblings: dict[str, Site] = {}
