@@ -247,7 +247,7 @@ def test_fleet_rejects_bad_worker_counts(bad: object) -> None:
 # -- convergence under rate limits ---------------------------------------------------------
 
 RATE = 5.0
-PER_REGION = 20
+PER_REGION = 8
 
 
 def throttled_estate(fake: FakeAWS | None = None) -> FakeAWS:
@@ -279,13 +279,13 @@ def specs(per_region: int = PER_REGION, days: int = 30) -> list[DomainSpec]:
     ]
 
 
-def existing_estate() -> FakeAWS:
+def existing_estate(per_region: int = PER_REGION) -> FakeAWS:
     """The throttled fake holding every domain of `specs` already, each tagged with its role
     (as slrkit leaves an estate it made), but with settings to bring to the specs."""
     fake = FakeAWS(account_id=ACCOUNT)
     for region in SUPPORTED_REGIONS:
         client = profiles(fake, region)
-        for n in range(PER_REGION):
+        for n in range(per_region):
             client.create_domain(DomainName=f"d{n:02}", DefaultExpirationDays=1)
     for role, [arn] in fake.roles_in_use().items():
         region = arn.split(":")[3]
@@ -295,8 +295,8 @@ def existing_estate() -> FakeAWS:
 
 
 def test_ensure_all_and_audit_converge_under_the_rate_limit() -> None:
-    """10 regions x 20 existing domains at 5 calls/s: no item fails, within 1.3x of the lower
-    bound, for ensure_all and then for the audit."""
+    """10 regions x 8 existing domains at 5 calls/s: no item fails, within 1.3x of the lower
+    bound, for ensure_all and then for the audit (the benchmark runs 20 a region)."""
     fake = existing_estate()
     fleet = make_fleet(fake)
     result = fleet.ensure_all(specs())
@@ -309,9 +309,9 @@ def test_ensure_all_and_audit_converge_under_the_rate_limit() -> None:
     fake.advance(DAY)
     report = fleet.audit()
     assert report.errors == ()
-    assert len(report.domains) == 200
+    assert len(report.domains) == len(SUPPORTED_REGIONS) * PER_REGION
     roles = len(report.roles)
-    assert roles == 200
+    assert roles == len(report.domains)
     audit_bound = roles / RATE
     assert report.elapsed <= 1.3 * audit_bound
     assert throttled(fake) == []
@@ -337,10 +337,11 @@ def test_ensure_all_creates_one_domain_at_a_time_per_region_and_links_each() -> 
 
 
 def test_botocore_retries_alone_do_not_converge() -> None:
-    """Without slrkit's limiter (and its throttle retries), the same run loses items."""
-    fake = existing_estate()
+    """Without slrkit's limiter (and its throttle retries), the same run at 20 domains a
+    region loses items (at 8, botocore's attempts sometimes suffice)."""
+    fake = existing_estate(per_region=20)
     fleet = make_fleet(fake, rate_limits=None, retry=RetryPolicy(throttle_retries=0))
-    result = fleet.ensure_all(specs())
+    result = fleet.ensure_all(specs(per_region=20))
     assert result.failed
     assert all(i.error is not None and "Throttl" in str(i.error) for i in result.failed)
 
