@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from slrkit._clock import Clock
+from slrkit._fake._calls import CallLog, RecordedCall
 from slrkit.testing import FakeAWS, VirtualClock
 
 if TYPE_CHECKING:
@@ -58,6 +59,46 @@ def test_calls_record_every_attempt_in_order(fake: FakeAWS) -> None:
     assert fake.calls_to("ListRoles") == (listing,)
     fake.clear_calls()
     assert fake.calls == ()
+
+
+def test_the_call_log_reads_the_same_however_often_and_whenever_it_is_read() -> None:
+    """Read between calls, after more calls, and after the oldest are dropped, the log gives
+    the same records, in order, as one read at the end would."""
+    log = CallLog()
+
+    def add(n: int) -> None:
+        log.add(
+            service="iam",
+            operation="GetRole",
+            region="us-east-1",
+            account_id="123456789012",
+            params={"RoleName": f"r{n}"},
+            status=200,
+            error_code=None,
+            at=float(n),
+        )
+
+    def names(records: tuple[RecordedCall, ...]) -> list[object]:
+        return [r.params["RoleName"] for r in records]
+
+    for n in range(3):
+        add(n)
+    first = log.records()
+    assert names(first) == ["r0", "r1", "r2"]
+    for n in range(3, 6):
+        add(n)
+    assert log.records()[:3] == first
+    log.keep_newest(4)
+    assert names(log.records()) == ["r2", "r3", "r4", "r5"]
+    log.keep_newest(1)
+    add(6)
+    assert names(log.records()) == ["r5", "r6"]
+    assert [r.at for r in log.records()] == [5.0, 6.0]
+    assert len(log) == 2
+    log.clear()
+    assert log.records() == ()
+    add(7)
+    assert names(log.records()) == ["r7"]
 
 
 def test_save_and_load_round_trip(tmp_path: Path) -> None:

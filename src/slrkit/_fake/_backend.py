@@ -250,7 +250,7 @@ class Backend:
     def calls(self) -> tuple[RecordedCall, ...]:
         """Every HTTP attempt answered so far, oldest first."""
         with self._engine.lock:
-            return tuple(self._engine.calls)
+            return self._engine.calls.records()
 
     def calls_to(self, operation: str) -> tuple[RecordedCall, ...]:
         """The recorded attempts of one operation (see `FakeAWS.calls_to`)."""
@@ -267,7 +267,7 @@ class Backend:
         """Keep only the newest *keep* calls, once there are twice as many (a server's log)."""
         with self._engine.lock:
             if len(self._engine.calls) > 2 * keep:
-                del self._engine.calls[:-keep]
+                self._engine.calls.keep_newest(keep)
 
     @property
     def retry_sleeps(self) -> tuple[float, ...]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import types
+from typing import TYPE_CHECKING, TypeAlias
 
 import attrs
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["RecordedCall"]
+__all__ = ["CallLog", "RecordedCall"]
 
 
 @attrs.frozen(kw_only=True)
@@ -43,3 +44,71 @@ class RecordedCall:
     def ok(self) -> bool:
         """Whether the attempt succeeded (a 2xx answer)."""
         return 200 <= self.status < 300  # noqa: PLR2004
+
+
+_Entry: TypeAlias = "tuple[str, str, str, str, Mapping[str, object], int, str | None, float]"
+
+
+class CallLog:
+    """Every attempt a fake answered, oldest first: cheap to add to, read as `RecordedCall`s.
+
+    Every request adds an entry, and a long test (or a benchmark) adds hundreds of
+    thousands. Each is kept as a tuple of strings, numbers and the parameters,
+    which the garbage collector soon stops tracking, and made a `RecordedCall`
+    when first read. Not locked: the engine's lock guards it.
+    """
+
+    def __init__(self) -> None:
+        self._entries: list[_Entry] = []
+        self._read: list[RecordedCall] = []
+        """The records made so far, of the entries at the same positions."""
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def add(
+        self,
+        *,
+        service: str,
+        operation: str,
+        region: str,
+        account_id: str,
+        params: Mapping[str, object],
+        status: int,
+        error_code: str | None,
+        at: float,
+    ) -> None:
+        """Note one attempt (see `RecordedCall` for the fields)."""
+        self._entries.append(
+            (service, operation, region, account_id, params, status, error_code, at)
+        )
+
+    def records(self) -> tuple[RecordedCall, ...]:
+        """Every attempt noted, oldest first."""
+        read = self._read
+        unread = self._entries[len(read) :]
+        for service, operation, region, account, params, status, code, at in unread:
+            read.append(
+                RecordedCall(
+                    service=service,
+                    operation=operation,
+                    region=region,
+                    account_id=account,
+                    params=types.MappingProxyType(params),
+                    status=status,
+                    error_code=code,
+                    at=at,
+                )
+            )
+        return tuple(read)
+
+    def clear(self) -> None:
+        """Forget every attempt."""
+        self._entries.clear()
+        self._read.clear()
+
+    def keep_newest(self, keep: int) -> None:
+        """Forget all but the newest *keep* attempts."""
+        dropped = max(len(self._entries) - keep, 0)
+        del self._entries[:dropped]
+        del self._read[:dropped]

@@ -9,11 +9,10 @@ botocore's `before-send` event; a listener on a socket could call it just the sa
 from __future__ import annotations
 
 import threading
-import types
 from typing import TYPE_CHECKING, Final
 
 from slrkit._fake import _iam, _profiles, _sts
-from slrkit._fake._calls import RecordedCall
+from slrkit._fake._calls import CallLog
 from slrkit._fake._faults import ErrorFault, Faults
 from slrkit._fake._ops import Operation, Request, ServiceError
 from slrkit._fake._partitions import partition_of
@@ -104,7 +103,7 @@ class Engine:
         self.seed = seed
         self.world = World(clock=clock, behaviour=behaviour, seed=seed)
         self.faults = Faults()
-        self.calls: list[RecordedCall] = []
+        self.calls = CallLog()
         self.retry_sleeps: list[float] = []
 
     def reset(self) -> None:
@@ -245,17 +244,15 @@ class Engine:
     def _record(
         self, op_codec: OperationCodec, call: Request, *, status: int, error_code: str | None
     ) -> None:
-        self.calls.append(
-            RecordedCall(
-                service=op_codec.service_id,
-                operation=op_codec.name,
-                region=call.region,
-                account_id=call.account_id,
-                params=types.MappingProxyType(call.params),
-                status=status,
-                error_code=error_code,
-                at=self.clock.monotonic(),
-            )
+        self.calls.add(
+            service=op_codec.service_id,
+            operation=op_codec.name,
+            region=call.region,
+            account_id=call.account_id,
+            params=call.params,
+            status=status,
+            error_code=error_code,
+            at=self.clock.monotonic(),
         )
 
 
