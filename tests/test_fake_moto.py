@@ -19,6 +19,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import boto3
+import botocore
+import botocore.handlers
+import botocore.session
 import pytest
 from botocore.handlers import BUILTIN_HANDLERS
 from moto import mock_aws
@@ -175,3 +178,56 @@ def test_a_handler_botocore_adds_later_reaches_the_sessions_made_after(fake: Fak
     assert seen == ["GetCallerIdentity"]
     fake.session().client("sts").get_caller_identity()
     assert seen == ["GetCallerIdentity"], "a handler taken off the list was still called"
+
+
+def test_botocores_initializers_run_once_for_each_fake_session(fake: FakeAWS) -> None:
+    """`botocore.register_initializer` callbacks see every fake session once, and only that
+    session; once unregistered, they see none."""
+    fake.session().client("sts")  # the built-in handlers are registered by now
+    seen: list[object] = []
+
+    def initialize(session: botocore.session.Session) -> None:
+        seen.append(session.get_component("event_emitter"))
+
+    # A new built-in handler makes the fake register them again, with the initializer on.
+    spec = ("before-call.sts", _ignore)
+    botocore.register_initializer(initialize)
+    BUILTIN_HANDLERS.append(spec)
+    try:
+        session = fake.session()
+    finally:
+        BUILTIN_HANDLERS.remove(spec)
+        botocore.unregister_initializer(initialize)
+    assert seen == [session.events]
+    fake.session()
+    assert seen == [session.events]
+
+
+def test_botocores_handler_list_is_read_as_botocore_reads_it(fake: FakeAWS) -> None:
+    """Specs botocore takes (a list as well as a tuple), and a list put in place of the old
+    one, reach the fake sessions made after."""
+    fake.session().client("sts")
+    seen: list[str] = []
+
+    def before_call(model: OperationModel, **kwargs: object) -> None:
+        del kwargs
+        seen.append(model.name)
+
+    spec = ["before-call.sts.GetCallerIdentity", before_call]
+    BUILTIN_HANDLERS.append(spec)  # type: ignore[arg-type]  # botocore unpacks any sequence
+    try:
+        fake.session().client("sts").get_caller_identity()
+    finally:
+        BUILTIN_HANDLERS.remove(spec)  # type: ignore[arg-type]
+    assert seen == ["GetCallerIdentity"]
+    original = botocore.handlers.BUILTIN_HANDLERS
+    botocore.handlers.BUILTIN_HANDLERS = [*original, ("before-call.sts", before_call)]
+    try:
+        fake.session().client("sts").get_caller_identity()
+    finally:
+        botocore.handlers.BUILTIN_HANDLERS = original
+    assert seen == ["GetCallerIdentity", "GetCallerIdentity"]
+
+
+def _ignore(**kwargs: object) -> None:
+    del kwargs

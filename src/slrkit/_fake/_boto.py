@@ -21,10 +21,11 @@ on the virtual clock and the real sleep is zero.
 from __future__ import annotations
 
 import copy
-import functools
+import operator
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
+import botocore.handlers
 import botocore.session
 from botocore import retryhandler, translate
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -43,8 +44,7 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
-from botocore.handlers import BUILTIN_HANDLERS
-from botocore.hooks import HierarchicalEmitter
+from botocore.hooks import EventAliaser, HierarchicalEmitter
 from botocore.retries import adaptive, bucket, standard, throttling
 
 from slrkit._fake._engine import ConnectionFault, Engine
@@ -168,7 +168,7 @@ class FakeSession(boto3.Session):
 
 def _sealed_session() -> botocore.session.Session:
     """A botocore session that reads no setting from the environment or the AWS files."""
-    events = copy.copy(_builtin_events(tuple(BUILTIN_HANDLERS)))
+    events = copy.copy(_builtin_events())
     core = botocore.session.Session(event_hooks=events, include_builtin_handlers=False)
     chains = ConfigChainFactory(session=core, environ={})
 
@@ -192,24 +192,47 @@ def _sealed_session() -> botocore.session.Session:
     return core
 
 
-@functools.lru_cache(maxsize=1)
-def _builtin_events(builtins: tuple[tuple[Any, ...], ...]) -> HierarchicalEmitter:
-    """The built-in handlers of botocore (*builtins*), registered once, as a session does.
+def _builtin_events() -> HierarchicalEmitter:
+    """The events a new session starts with: botocore's built-in handlers, less `before-send`.
 
-    A session copies them, as botocore's clients copy their session's: registering
-    them anew costs most of a session. The key is the list itself, so handlers
-    added to it later (moto adds its own once imported) are seen as botocore would.
+    Registering them costs most of a session, so they are registered once and each
+    session gets a copy, as each client gets a copy of its session's. The copy is
+    remade whenever `botocore.handlers.BUILTIN_HANDLERS` no longer holds the very
+    handlers it was made of (moto adds its own once imported).
 
     botocore calls every `before-send` handler and keeps the first answer, so being
     first is not enough: a built-in one (moto's) would still see, and act on, every
-    request of the fake's clients. botocore itself has none; these events drop any.
+    request of the fake's clients. botocore itself has none; a fake session has none.
     """
+    # Read at every call: botocore registers whatever list the module holds now.
+    builtins = list(botocore.handlers.BUILTIN_HANDLERS)
+    made = _made_from
+    if len(made[0]) == len(builtins) and all(map(operator.is_, made[0], builtins)):
+        return made[1]
     events = HierarchicalEmitter()
-    botocore.session.Session(event_hooks=events)
+    aliased = EventAliaser(events)
+    # As botocore.session.Session registers them, from this one list.
     for spec in builtins:
-        if spec[0] == "before-send":
-            events.unregister("before-send", spec[1])
+        event_name, handler, *how = spec
+        if event_name == "before-send":
+            continue
+        if how and how[0] is botocore.handlers.REGISTER_FIRST:
+            aliased.register_first(event_name, handler)
+        elif how and how[0] is botocore.handlers.REGISTER_LAST:
+            aliased.register_last(event_name, handler)
+        elif not how:
+            aliased.register(event_name, handler)
+    _remember(builtins, events)
     return events
+
+
+_made_from: tuple[list[Any], HierarchicalEmitter] = ([], HierarchicalEmitter())
+"""The built-in handlers `_builtin_events` last registered, and the events it made of them."""
+
+
+def _remember(builtins: list[Any], events: HierarchicalEmitter) -> None:
+    global _made_from  # noqa: PLW0603  # one value, replaced whole: threads see old or new
+    _made_from = (builtins, events)
 
 
 def _retries(config: Config) -> dict[str, Any]:
