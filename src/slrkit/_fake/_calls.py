@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import types
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 import attrs
 
@@ -54,14 +54,14 @@ class CallLog:
 
     Every request adds an entry, and a long test (or a benchmark) adds hundreds of
     thousands. Each is kept as a tuple of strings, numbers and the parameters,
-    which the garbage collector soon stops tracking, and made a `RecordedCall`
-    when first read. Not locked: the engine's lock guards it.
+    which the garbage collector soon stops tracking, and replaced by its
+    `RecordedCall` when first read. Not locked: the engine's lock guards it.
     """
 
     def __init__(self) -> None:
-        self._entries: list[_Entry] = []
-        self._read: list[RecordedCall] = []
-        """The records made so far, of the entries at the same positions."""
+        self._entries: list[_Entry | RecordedCall] = []
+        self._read = 0
+        """How many entries, from the oldest, are `RecordedCall`s already."""
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -85,30 +85,31 @@ class CallLog:
 
     def records(self) -> tuple[RecordedCall, ...]:
         """Every attempt noted, oldest first."""
-        read = self._read
-        unread = self._entries[len(read) :]
-        for service, operation, region, account, params, status, code, at in unread:
-            read.append(
-                RecordedCall(
-                    service=service,
-                    operation=operation,
-                    region=region,
-                    account_id=account,
-                    params=types.MappingProxyType(params),
-                    status=status,
-                    error_code=code,
-                    at=at,
-                )
+        entries = self._entries
+        for index in range(self._read, len(entries)):
+            service, operation, region, account, params, status, code, at = cast(
+                "_Entry", entries[index]
             )
-        return tuple(read)
+            entries[index] = RecordedCall(
+                service=service,
+                operation=operation,
+                region=region,
+                account_id=account,
+                params=types.MappingProxyType(params),
+                status=status,
+                error_code=code,
+                at=at,
+            )
+        self._read = len(entries)
+        return cast("tuple[RecordedCall, ...]", tuple(entries))
 
     def clear(self) -> None:
         """Forget every attempt."""
         self._entries.clear()
-        self._read.clear()
+        self._read = 0
 
     def keep_newest(self, keep: int) -> None:
         """Forget all but the newest *keep* attempts."""
         dropped = max(len(self._entries) - keep, 0)
         del self._entries[:dropped]
-        del self._read[:dropped]
+        self._read = max(self._read - dropped, 0)
