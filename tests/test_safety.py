@@ -506,6 +506,33 @@ def test_a_role_iam_says_is_gone_while_getrole_shows_it_is_deleted_not_called_go
     assert role.name not in fake.roles(include_pending=True)
 
 
+@pytest.mark.parametrize("grace", [0.0, 60.0])
+@pytest.mark.parametrize("times", [1, 2, 3])
+def test_a_role_getrole_calls_missing_is_never_reported_removed_while_it_is_there(
+    grace: float, times: int
+) -> None:
+    """GetRole answering NoSuchEntity for a role that is still there, once or several times in
+    a row, after DeleteDomain: the deletion never ends as a success with the role left (found
+    by the soak). The role is gone only when ListRoles agrees."""
+    fake = FakeAWS(ACCOUNT, role_cleanup_delay=None)
+    session = fake.session(REGION)
+
+    def then_getrole_misses(**kwargs: object) -> None:
+        del kwargs
+        fake.fail("GetRole", code="NoSuchEntity", status=404, times=times)
+
+    session.events.register("after-call.customer-profiles.DeleteDomain", then_getrole_misses)
+    kit = ProfilesKit(REGION, session=session, clock=fake.clock, account_id=ACCOUNT)
+    role = kit.ensure_domain("acme", default_expiration_days=5).linked_role
+    assert role is not None
+    report = kit.safe_delete_domain("acme", confirm="acme", cleanup_grace=grace)
+    assert report.domain_deleted
+    assert report.role_name == role.name
+    assert report.role_removed_by == "slrkit"
+    assert deleted_roles(fake)
+    assert role.name not in fake.roles(include_pending=True)
+
+
 def test_a_creation_cut_short_never_gives_its_role_to_the_next() -> None:
     """A creation whose wait for its role failed (ListRoles kept failing) leaves a domain whose
     role appears later; the next domain created at once is never tagged with that role."""

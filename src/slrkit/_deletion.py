@@ -39,6 +39,8 @@ from slrkit.exceptions import (
 )
 
 if TYPE_CHECKING:
+    from mypy_boto3_iam.type_defs import RoleTypeDef
+
     from slrkit._models import Domain, LinkedRole, RemovedBy, StepOutcome
     from slrkit._retry import WaitLoop
     from slrkit._verbs import Verbs
@@ -243,7 +245,7 @@ def _remove_role(
     deadline = verbs.deadline
     started = deadline.elapsed
     waits = deadline.waits(f"Customer Profiles to remove role {role.name!r}")
-    while verbs.get_role(role.name) is not None:
+    while (data := _current_role(verbs, role.name)) is not None:
         if deadline.elapsed - started >= grace:
             break
         waits.wait(last_state="role still exists")
@@ -251,24 +253,32 @@ def _remove_role(
         outcome: StepOutcome = "done" if planned.domain is not None else "already-done"
         steps.append(Step(name="remove role", outcome=outcome, detail="removed by the service"))
         return "service" if planned.domain is not None else "already-gone"
-    data = verbs.get_role(role.name)
-    if data is not None:
-        # A listing may still show the domain this run deleted; one that DeleteDomain did not
-        # delete ("not found, or access denied") may well be alive, and counts.
-        holders = _attribution.claimants(verbs, data, gone=planned.domain if deleted else None)
-        if holders:
-            # Another live domain could own the role: DeleteServiceLinkedRole is for
-            # orphans only. IAM would refuse a role in use; slrkit does not ask.
-            raise RoleInUseError(
-                role.name,
-                [RoleUsage(region=h.split("/")[0], resources=(h,)) for h in holders],
-                "slrkit found live domains that could own it",
-            )
+    # A listing may still show the domain this run deleted; one that DeleteDomain did not
+    # delete ("not found, or access denied") may well be alive, and counts.
+    holders = _attribution.claimants(verbs, data, gone=planned.domain if deleted else None)
+    if holders:
+        # Another live domain could own the role: DeleteServiceLinkedRole is for
+        # orphans only. IAM would refuse a role in use; slrkit does not ask.
+        raise RoleInUseError(
+            role.name,
+            [RoleUsage(region=h.split("/")[0], resources=(h,)) for h in holders],
+            "slrkit found live domains that could own it",
+        )
     delete_role(verbs, role.name, own=planned.domain_name)
     steps.append(
         Step(name="remove role", outcome="done", detail="DeleteServiceLinkedRole succeeded")
     )
     return "slrkit"
+
+
+def _current_role(verbs: Verbs, name: str) -> RoleTypeDef | None:
+    """The role as GetRole reads it, else as ListRoles lists it; None once both find it gone.
+
+    One NoSuchEntity does not end a deletion: the soak found GetRole answering it for a
+    role that was still there, and slrkit reported the role removed.
+    """
+    data = verbs.get_role(name)
+    return data if data is not None else verbs.list_roles().get(name)
 
 
 def delete_role(verbs: Verbs, role_name: str, *, own: str | None) -> None:
@@ -279,8 +289,8 @@ def delete_role(verbs: Verbs, role_name: str, *, own: str | None) -> None:
     means the role is in use, and slrkit stops there. A task IAM has forgotten
     (it purges finished ones) while its reads still show the role is resubmitted
     after a wait too: IAM answers NoSuchEntity once the role is gone. That answer
-    counts only once GetRole agrees; while GetRole still shows the role, slrkit waits
-    and asks again.
+    counts only once GetRole and ListRoles agree; while either still shows the role,
+    slrkit waits and asks again.
 
     Raises:
         RoleInUseError: The task failed because other resources use the role.
@@ -291,8 +301,8 @@ def delete_role(verbs: Verbs, role_name: str, *, own: str | None) -> None:
     while True:
         task = verbs.delete_service_linked_role(role_name)
         if task is None:
-            # IAM's reads lag its writes: the role is gone only once GetRole agrees.
-            if verbs.get_role(role_name) is None:
+            # IAM's reads lag its writes: the role is gone only once its reads agree.
+            if _current_role(verbs, role_name) is None:
                 return
             polls.wait(last_state="NoSuchEntity while GetRole still shows the role")
         elif _follow(verbs, task, role_name, own=own, polls=polls):
@@ -307,7 +317,7 @@ def _follow(verbs: Verbs, task: str, role_name: str, *, own: str | None, polls: 
         except AWSError as exc:
             if exc.code != NO_SUCH_ENTITY:
                 raise
-            if verbs.get_role(role_name) is None:
+            if _current_role(verbs, role_name) is None:
                 return True
             polls.wait(last_state="the task is forgotten while the role still shows")
             return False

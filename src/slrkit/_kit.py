@@ -391,8 +391,8 @@ class ProfilesKit:
         any failure finishes the remaining work; when the domain is already gone,
         pass the *role_name* from the earlier plan or report. A domain counts as
         gone only when GetDomain and ListDomains agree, and a role only when GetRole
-        agrees with DeleteServiceLinkedRole: reads lag writes, and "already gone"
-        ends a deletion as a success.
+        and ListRoles agree: reads lag writes, and "already gone" ends a deletion as
+        a success.
 
         Args:
             name: The domain name.
