@@ -533,6 +533,38 @@ def test_a_role_getrole_calls_missing_is_never_reported_removed_while_it_is_ther
     assert role.name not in fake.roles(include_pending=True)
 
 
+@pytest.mark.parametrize("times", [1, 2, 40])
+def test_a_resumed_deletion_never_calls_a_role_getrole_misses_gone(times: int) -> None:
+    """A rerun with role_name, its domain gone: GetRole answering NoSuchEntity for the role,
+    once or many times, does not end the deletion with the role left (found by a review)."""
+    fake = FakeAWS(ACCOUNT, role_cleanup_delay=None)
+    kit = make_kit(fake)
+    role = kit.ensure_domain("acme", default_expiration_days=5).linked_role
+    assert role is not None
+    kit.safe_delete_domain("acme", confirm="acme", wait=False)
+    fake.advance(5)
+    fake.fail("GetRole", code="NoSuchEntity", status=404, times=times)
+    report = kit.safe_delete_domain("acme", confirm="acme", role_name=role.name, cleanup_grace=0)
+    assert report.role_name == role.name
+    assert report.role_removed_by == "slrkit"
+    assert deleted_roles(fake)
+    assert role.name not in fake.roles(include_pending=True)
+
+
+def test_a_role_getrole_misses_twice_is_still_told_by_the_evidence() -> None:
+    """Another process knows the role by the domain's tag only; GetRole misses it twice (the
+    tag check and the evidence): the role is still told, named and removed, not left behind
+    as unknown (found by a review)."""
+    fake = FakeAWS(ACCOUNT, role_cleanup_delay=None)
+    role = make_kit(fake).ensure_domain("acme", default_expiration_days=5).linked_role
+    assert role is not None
+    kit = make_kit(fake)
+    fake.fail("GetRole", code="NoSuchEntity", status=404, times=2)
+    report = kit.safe_delete_domain("acme", confirm="acme", allow_unknown_role=True)
+    assert report.role_name == role.name
+    assert role.name not in fake.roles(include_pending=True)
+
+
 def test_a_creation_cut_short_never_gives_its_role_to_the_next() -> None:
     """A creation whose wait for its role failed (ListRoles kept failing) leaves a domain whose
     role appears later; the next domain created at once is never tagged with that role."""

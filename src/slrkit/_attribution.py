@@ -107,12 +107,15 @@ def unlinked(domain: Domain, link: Link, now: dt.datetime) -> LinkedRoleError:
 
 
 def _roles_near(verbs: Verbs, facts: DomainFacts) -> tuple[dict[str, RoleFacts], list[str]]:
-    """Every role, with the last use read (GetRole) for those the domain could own."""
+    """Every role, with the last use read (GetRole) for those the domain could own.
+
+    A role GetRole misses but ListRoles still lists keeps its listing, without a last use.
+    """
     listed = verbs.list_roles()
     roles = {name: RoleFacts._from_api(data) for name, data in listed.items()}
     near = [name for name, role in roles.items() if could_own(facts, role)]
     for name in near:
-        data = verbs.get_role(name)
+        data = verbs.read_role(name)
         if data is None:
             del roles[name]
         else:

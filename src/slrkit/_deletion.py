@@ -39,8 +39,6 @@ from slrkit.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from mypy_boto3_iam.type_defs import RoleTypeDef
-
     from slrkit._models import Domain, LinkedRole, RemovedBy, StepOutcome
     from slrkit._retry import WaitLoop
     from slrkit._verbs import Verbs
@@ -245,7 +243,7 @@ def _remove_role(
     deadline = verbs.deadline
     started = deadline.elapsed
     waits = deadline.waits(f"Customer Profiles to remove role {role.name!r}")
-    while (data := _current_role(verbs, role.name)) is not None:
+    while (data := verbs.read_role(role.name)) is not None:
         if deadline.elapsed - started >= grace:
             break
         waits.wait(last_state="role still exists")
@@ -271,16 +269,6 @@ def _remove_role(
     return "slrkit"
 
 
-def _current_role(verbs: Verbs, name: str) -> RoleTypeDef | None:
-    """The role as GetRole reads it, else as ListRoles lists it; None once both find it gone.
-
-    One NoSuchEntity does not end a deletion: the soak found GetRole answering it for a
-    role that was still there, and slrkit reported the role removed.
-    """
-    data = verbs.get_role(name)
-    return data if data is not None else verbs.list_roles().get(name)
-
-
 def delete_role(verbs: Verbs, role_name: str, *, own: str | None) -> None:
     """DeleteServiceLinkedRole and poll its task to the end.
 
@@ -302,7 +290,7 @@ def delete_role(verbs: Verbs, role_name: str, *, own: str | None) -> None:
         task = verbs.delete_service_linked_role(role_name)
         if task is None:
             # IAM's reads lag its writes: the role is gone only once its reads agree.
-            if _current_role(verbs, role_name) is None:
+            if verbs.read_role(role_name) is None:
                 return
             polls.wait(last_state="NoSuchEntity while GetRole still shows the role")
         elif _follow(verbs, task, role_name, own=own, polls=polls):
@@ -317,7 +305,7 @@ def _follow(verbs: Verbs, task: str, role_name: str, *, own: str | None, polls: 
         except AWSError as exc:
             if exc.code != NO_SUCH_ENTITY:
                 raise
-            if _current_role(verbs, role_name) is None:
+            if verbs.read_role(role_name) is None:
                 return True
             polls.wait(last_state="the task is forgotten while the role still shows")
             return False

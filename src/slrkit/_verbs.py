@@ -435,9 +435,18 @@ class Verbs:
         arns = [p["PolicyArn"] for p in policies.get("AttachedPolicies", []) if "PolicyArn" in p]
         return LinkedRole._from_api(data, arns, evidence)
 
-    def find_role(self, name: str) -> LinkedRole | None:
-        """The role with its policies, or None when IAM does not know it."""
+    def read_role(self, name: str) -> RoleTypeDef | None:
+        """GetRole, else the role as ListRoles lists it (no last use); None once both miss it.
+
+        One NoSuchEntity from GetRole does not make a role gone: the soak found it
+        answering so for a role that was still there.
+        """
         data = self.get_role(name)
+        return data if data is not None else self.list_roles().get(name)
+
+    def find_role(self, name: str) -> LinkedRole | None:
+        """The role with its policies, or None when neither GetRole nor ListRoles shows it."""
+        data = self.read_role(name)
         return None if data is None else self.linked(data)
 
     def delete_service_linked_role(self, name: str) -> str | None:
