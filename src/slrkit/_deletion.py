@@ -14,7 +14,7 @@ import logging
 import re
 from typing import TYPE_CHECKING, Final
 
-from slrkit import _attribution, _evidence
+from slrkit import _attribution
 from slrkit._models import (
     Blocker,
     DeletionPlan,
@@ -63,8 +63,7 @@ def plan(
     unknown = ""
     if domain is None:
         if role_name is not None:
-            found = verbs.find_role(role_name)
-            role = _evidence.with_evidence(found, Evidence.PLAN) if found else None
+            role = verbs.find_role(role_name, Evidence.PLAN)
     else:
         if domain.stats is not None and not domain.stats.is_empty:
             blockers.append(
@@ -292,7 +291,7 @@ def delete_role(verbs: Verbs, role_name: str, *, own: str | None) -> None:
             # IAM's reads lag its writes: the role is gone only once its reads agree.
             if verbs.read_role(role_name) is None:
                 return
-            polls.wait(last_state="NoSuchEntity while GetRole still shows the role")
+            polls.wait(last_state="NoSuchEntity while IAM's reads still show the role")
         elif _follow(verbs, task, role_name, own=own, polls=polls):
             return
 

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 
-from slrkit._models import Evidence, LinkedRole
+from slrkit._models import Evidence
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -64,7 +64,6 @@ __all__ = [
     "could_own",
     "holders",
     "settle",
-    "with_evidence",
 ]
 
 CREATION_WINDOW: Final = dt.timedelta(minutes=2)
@@ -297,8 +296,3 @@ def holders(
         ):
             found.append(domain)
     return found
-
-
-def with_evidence(role: LinkedRole, evidence: Evidence) -> LinkedRole:
-    """*role*, marked with the evidence that ties it to its domain."""
-    return attrs.evolve(role, evidence=evidence)

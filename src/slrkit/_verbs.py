@@ -444,10 +444,13 @@ class Verbs:
         data = self.get_role(name)
         return data if data is not None else self.list_roles().get(name)
 
-    def find_role(self, name: str) -> LinkedRole | None:
-        """The role with its policies, or None when neither GetRole nor ListRoles shows it."""
+    def find_role(self, name: str, evidence: Evidence | None = None) -> LinkedRole | None:
+        """The role with its policies and *evidence* (see `linked`); None once it is gone.
+
+        Gone means that neither GetRole nor ListRoles shows it (see `read_role`).
+        """
         data = self.read_role(name)
-        return None if data is None else self.linked(data)
+        return None if data is None else self.linked(data, evidence)
 
     def delete_service_linked_role(self, name: str) -> str | None:
         """DeleteServiceLinkedRole: the deletion task's id, or None when the role is gone."""
