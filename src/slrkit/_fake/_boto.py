@@ -204,6 +204,7 @@ def _builtin_events() -> HierarchicalEmitter:
     first is not enough: a built-in one (moto's) would still see, and act on, every
     request of the fake's clients. botocore itself has none; a fake session has none.
     """
+    global _made_from  # noqa: PLW0603  # one value, replaced whole: threads see old or new
     # Read at every call: botocore registers whatever list the module holds now.
     builtins = list(botocore.handlers.BUILTIN_HANDLERS)
     made = _made_from
@@ -222,17 +223,12 @@ def _builtin_events() -> HierarchicalEmitter:
             aliased.register_last(event_name, handler)
         elif not how:
             aliased.register(event_name, handler)
-    _remember(builtins, events)
+    _made_from = (builtins, events)
     return events
 
 
 _made_from: tuple[list[Any], HierarchicalEmitter] = ([], HierarchicalEmitter())
 """The built-in handlers `_builtin_events` last registered, and the events it made of them."""
-
-
-def _remember(builtins: list[Any], events: HierarchicalEmitter) -> None:
-    global _made_from  # noqa: PLW0603  # one value, replaced whole: threads see old or new
-    _made_from = (builtins, events)
 
 
 def _retries(config: Config) -> dict[str, Any]:
