@@ -152,6 +152,25 @@ def test_list_roles_filters_by_path_and_pages_by_marker(fake: FakeAWS, iam: IAMC
     assert [r["RoleName"] for page in pages for r in page["Roles"]] == ["a", "b", "c", "elsewhere"]
 
 
+def test_a_repeated_listing_follows_every_change(fake: FakeAWS, iam: IAMClient) -> None:
+    """A page answered again while its roles are unchanged is never kept past a change."""
+
+    def names(max_items: int = 100) -> tuple[list[str], bool]:
+        page = iam.list_roles(PathPrefix="/apps/", MaxItems=max_items)
+        return [r["RoleName"] for r in page["Roles"]], page["IsTruncated"]
+
+    fake.add_role("b", path="/apps/")
+    assert names() == names() == (["b"], False)
+    fake.add_role("a", path="/apps/")
+    assert names() == (["a", "b"], False)
+    assert names(1) == (["a"], True)
+    fake.add_role("c", path="/apps/", policies=["arn:aws:iam::aws:policy/ReadOnlyAccess"])
+    assert names(2) == (["a", "b"], True)
+    assert names() == (["a", "b", "c"], False)
+    other = fake.client("iam", REGION, account_id="210987654321")
+    assert other.list_roles(PathPrefix="/apps/")["Roles"] == []
+
+
 def test_delete_domain_lets_the_service_delete_the_role(
     fake: FakeAWS, cp: CustomerProfilesClient, iam: IAMClient
 ) -> None:

@@ -94,8 +94,12 @@ def role_view(role: Role, request: Request, *, full: bool) -> dict[str, object]:
 
 def _page(
     world: World, request: Request, items: Iterable[tuple[str, Mapping[str, object]]], key: str
-) -> dict[str, object]:
-    """One page of (sort key, item) pairs, IAM-style: Marker, MaxItems, IsTruncated."""
+) -> Mapping[str, object]:
+    """One page of (sort key, item) pairs, IAM-style: Marker, MaxItems, IsTruncated.
+
+    A page equal to the last one of its request is the same `View`, checked and
+    written once: polls of an unchanged listing cost little more than reading it.
+    """
     asked = int(request.params.get("MaxItems", _DEFAULT_PAGE))  # type: ignore[call-overload]
     ordered = sorted(items, key=lambda pair: pair[0])
     marker = request.params.get("Marker")
@@ -103,11 +107,21 @@ def _page(
         after = decode_cursor(marker, code="ValidationError", message="Invalid Marker")
         ordered = [pair for pair in ordered if pair[0] >= after]
     size = world.page_size(asked, len(ordered))
-    page = ordered[:size]
-    out: dict[str, object] = {key: [item for _, item in page], "IsTruncated": len(ordered) > size}
-    if len(ordered) > size:
-        out["Marker"] = encode_cursor(ordered[size][0])
-    return out
+    members = tuple(item for _, item in ordered[:size])
+    truncated = len(ordered) > size
+    next_marker = encode_cursor(ordered[size][0]) if truncated else None
+
+    def build() -> dict[str, object]:
+        out: dict[str, object] = {key: list(members), "IsTruncated": truncated}
+        if next_marker is not None:
+            out["Marker"] = next_marker
+        return out
+
+    return world.listing(
+        (key, request.account_id, request.partition, str(marker), str(asked)),
+        (members, truncated, next_marker),
+        build,
+    )
 
 
 def get_role(world: World, request: Request) -> Mapping[str, object]:

@@ -161,6 +161,7 @@ class World:
         self.events: list[Event] = []
         self.seq = 0
         self._views: dict[tuple[str, ...], tuple[object, View]] = {}
+        self._listings: dict[tuple[str, ...], tuple[tuple[object, ...], View]] = {}
 
     def account(self, account_id: str) -> Account:
         """The state of *account_id*, created empty on first use."""
@@ -187,6 +188,28 @@ class World:
             self._views.clear()
         view = View(build())
         self._views[key] = (record, view)
+        return view
+
+    def listing(
+        self,
+        key: tuple[str, ...],
+        content: tuple[object, ...],
+        build: Callable[[], Mapping[str, object]],
+    ) -> View:
+        """The page *build* makes of *content*, made once while *content* stays equal.
+
+        *content* is everything the page shows (its items, views or plain values,
+        and where it ends). A page of the same views in the same order, as a test's
+        polls list them, is then checked and written only once; a tuple compares
+        its items by identity before equality, so that costs a pass over the items.
+        """
+        found = self._listings.get(key)
+        if found is not None and found[0] == content:
+            return found[1]
+        if len(self._listings) >= _MAX_VIEWS:
+            self._listings.clear()
+        view = View(build())
+        self._listings[key] = (content, view)
         return view
 
     # -- identifiers, all from the seeded generator so runs repeat ----------------------
