@@ -119,31 +119,32 @@ def _paths(fake: FakeAWS, moto: IAMClient) -> dict[str, Callable[[], object]]:
         profiles.create_domain(DomainName=f"d{n}", DefaultExpirationDays=365, Tags={"team": "cx"})
     fake.advance(fake.propagation_delay)
     role = fake.linked_roles()[0]
+    # The roles a domain makes carry no description, so moto's carry none either: both
+    # sides list the same ROLES roles, of the same shape.
     for n in range(ROLES):
         moto.create_role(
             RoleName=f"AWSServiceRoleForProfile_{n:012x}",
             Path=ROLE_PATH,
             AssumeRolePolicyDocument=TRUST,
-            Description=DESCRIPTION,
         )
     moto_role = f"AWSServiceRoleForProfile_{0:012x}"
-    # moto's role was never used: it has one timestamp (CreateDate) where a domain's role
-    # also has RoleLastUsed.LastUsedDate, which botocore parses at a cost. The comparison
-    # with moto uses a role of the same shape on both sides.
-    unused = fake.client("iam", REGION).create_service_linked_role(
-        AWSServiceName="profile.amazonaws.com",
-        CustomSuffix="bench",
-        Description=DESCRIPTION,
-    )["Role"]["RoleName"]
 
     def iam(account_id: str | None = None) -> IAMClient:
         client = fake.client("iam", REGION, account_id=account_id)
         return cast("IAMClient", _detach_moto(cast("BaseClient", client)))
 
-    # More names than an operation's parse cache keeps, asked in turn: every request is
-    # read and checked anew (each role's response is still built once). They live in an
-    # account of their own, so that ListRoles above lists the same roles as moto.
+    # moto's role was never used: it has one timestamp (CreateDate) where a domain's role
+    # also has RoleLastUsed.LastUsedDate, which botocore parses at a cost. The comparison
+    # with moto uses a role of the same shape on both sides, made in an account of its
+    # own so that ListRoles below lists only the domains' roles.
     other = iam(OTHER_ACCOUNT)
+    unused = other.create_service_linked_role(
+        AWSServiceName="profile.amazonaws.com", CustomSuffix="bench"
+    )["Role"]["RoleName"]
+
+    # More names than an operation's parse cache keeps, asked in turn: every request is
+    # read and checked anew (each role's response is still built once). They live in the
+    # other account too.
     rotating = [
         other.create_service_linked_role(
             AWSServiceName="profile.amazonaws.com",
@@ -178,7 +179,7 @@ def _paths(fake: FakeAWS, moto: IAMClient) -> dict[str, Callable[[], object]]:
         "GetRole fake": lambda: fake_iam.get_role(RoleName=role),
         "GetRole limit": lambda: limit_get_role.get_role(RoleName=role),
         "GetRole moto": lambda: moto.get_role(RoleName=moto_role),
-        "GetRole fake, unused role": lambda: fake_iam.get_role(RoleName=unused),
+        "GetRole fake, unused role": lambda: other.get_role(RoleName=unused),
         "GetRole fake, names in turn": lambda: other.get_role(RoleName=next(turn)),
         "GetRole fake, one name": lambda: other.get_role(RoleName=rotating[0]),
         "GetRole fake, moto attached": lambda: shipped.get_role(RoleName=role),
