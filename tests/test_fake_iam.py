@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, cast
 import pytest
 from botocore.exceptions import ClientError
 
-from slrkit.testing import FakeAWS
+from slrkit._fake._world import World
+from slrkit.testing import Behaviour, FakeAWS, VirtualClock
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -169,6 +170,29 @@ def test_a_repeated_listing_follows_every_change(fake: FakeAWS, iam: IAMClient) 
     assert names() == (["a", "b", "c"], False)
     other = fake.client("iam", REGION, account_id="210987654321")
     assert other.list_roles(PathPrefix="/apps/")["Roles"] == []
+
+
+def test_the_pages_kept_for_repeated_listings_are_bounded_by_their_items() -> None:
+    """Pages are kept to answer repeated listings, 4096 items in all: past that, afresh."""
+    world = World(clock=VirtualClock(), behaviour=Behaviour(), seed=0)
+    items = tuple({"RoleName": f"role{n:04d}"} for n in range(1000))
+    builds: list[str] = []
+
+    def page(marker: str) -> None:
+        def build() -> dict[str, object]:
+            builds.append(marker)
+            return {"Roles": list(items), "IsTruncated": False}
+
+        world.listing(("Roles", "123456789012", "aws", marker), items, (False, None), build)
+
+    for _ in range(3):
+        page("a")
+    assert builds == ["a"]
+    for marker in ("b", "c", "d", "e"):  # the fifth page of 1000 items starts afresh
+        page(marker)
+    page("e")
+    page("a")
+    assert builds == ["a", "b", "c", "d", "e", "a"]
 
 
 def test_delete_domain_lets_the_service_delete_the_role(

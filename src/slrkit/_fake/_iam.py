@@ -119,7 +119,8 @@ def _page(
 
     return world.listing(
         (key, request.account_id, request.partition, str(marker), str(asked)),
-        (members, truncated, next_marker),
+        members,
+        (truncated, next_marker),
         build,
     )
 

@@ -161,7 +161,10 @@ class World:
         self.events: list[Event] = []
         self.seq = 0
         self._views: dict[tuple[str, ...], tuple[object, View]] = {}
-        self._listings: dict[tuple[str, ...], tuple[tuple[object, ...], View]] = {}
+        self._listings: dict[
+            tuple[str, ...], tuple[tuple[object, ...], tuple[object, ...], View]
+        ] = {}
+        self._listed = 0  # the items of the pages in _listings
 
     def account(self, account_id: str) -> Account:
         """The state of *account_id*, created empty on first use."""
@@ -193,23 +196,30 @@ class World:
     def listing(
         self,
         key: tuple[str, ...],
-        content: tuple[object, ...],
+        items: tuple[object, ...],
+        end: tuple[object, ...],
         build: Callable[[], Mapping[str, object]],
     ) -> View:
-        """The page *build* makes of *content*, made once while *content* stays equal.
+        """The page *build* makes of *items* and *end*, made once while both stay equal.
 
-        *content* is everything the page shows (its items, views or plain values,
-        and where it ends). A page of the same views in the same order, as a test's
-        polls list them, is then checked and written only once; a tuple compares
-        its items by identity before equality, so that costs a pass over the items.
+        *items* are the page's items (views or plain values) and *end* says where it
+        ends: together, everything the page shows. A page of the same views in the
+        same order, as a test's polls list them, is then checked and written only
+        once; a tuple compares its items by identity before equality, so finding it
+        costs a pass over the items. The pages kept hold at most `_MAX_VIEWS` items
+        in all (each page keeps its written text): past that it starts afresh.
         """
         found = self._listings.get(key)
-        if found is not None and found[0] == content:
-            return found[1]
-        if len(self._listings) >= _MAX_VIEWS:
+        if found is not None:
+            if found[0] == items and found[1] == end:
+                return found[2]
+            self._listed -= len(found[0])
+        if self._listed + len(items) > _MAX_VIEWS:
             self._listings.clear()
+            self._listed = 0
         view = View(build())
-        self._listings[key] = (content, view)
+        self._listings[key] = (items, end, view)
+        self._listed += len(items)
         return view
 
     # -- identifiers, all from the seeded generator so runs repeat ----------------------
