@@ -137,7 +137,9 @@ class Calls:
         limiter: RateLimiter | None = None,
         region: str = "",
     ) -> None:
-        self.calls: list[ApiCall] = []
+        # Calls are hot and most operations never report them: each is kept as a plain
+        # entry, and made an `ApiCall` only when the report reads it.
+        self._made: list[tuple[Operation, str | None, int]] = []
         self.waits: list[Wait] = []
         # The deadline notes its waits in the list, not through this object: a bound
         # method would make a cycle, and each operation's record would then be freed
@@ -147,6 +149,14 @@ class Calls:
         )
         self._limiter = limiter
         self._region = region
+
+    @property
+    def calls(self) -> tuple[ApiCall, ...]:
+        """Every call made so far, in order, with its outcome."""
+        return tuple(
+            ApiCall(service=op.service, operation=op.name, error_code=code, retries=retries)
+            for op, code, retries in self._made
+        )
 
     def record_wait(self, reason: str, seconds: float) -> None:
         """Note a wait in the report."""
@@ -182,14 +192,7 @@ class Calls:
                 response = fn(*args, **kwargs)
             except (ClientError, BotoCoreError) as exc:
                 error = translate(exc, operation=op)
-                self.calls.append(
-                    ApiCall(
-                        service=op.service,
-                        operation=operation,
-                        error_code=error.code,
-                        retries=error.retry_attempts,
-                    )
-                )
+                self._made.append((op, error.code, error.retry_attempts))
                 _log.debug("%s %s -> %s", op.service, operation, error.code)
                 if isinstance(error, ThrottledError):
                     if throttle_waits is None:
@@ -199,7 +202,7 @@ class Calls:
                         continue
                 raise error from exc
             retries = _retry_attempts(response)
-            self.calls.append(ApiCall(service=op.service, operation=operation, retries=retries))
+            self._made.append((op, None, retries))
             _log.debug("%s %s -> ok (%d retries)", op.service, operation, retries)
             return response
 

@@ -363,7 +363,7 @@ def _report(
         domain_deleted=domain_deleted,
         role_removed_by=removed_by,
         steps=tuple(steps),
-        calls=tuple(calls.calls),
+        calls=calls.calls,
         waits=tuple(calls.waits),
         elapsed=calls.deadline.elapsed,
     )
