@@ -143,12 +143,12 @@ def update(
     new_tags = {k: v for k, v in (wanted.tags or {}).items() if have_tags.get(k) != v}
     if linked is not None:
         new_tags[LINKED_ROLE_TAG] = linked.name
-    changes.extend(
+    changes += [
         FieldChange(field=f"{TAGS}[{k}]", old=have_tags.get(k), new=v) for k, v in new_tags.items()
-    )
+    ]
     # The link tag is slrkit's own: a caller never removes it (the kit checks the keys).
     gone = [k for k in remove_tags if k in have_tags and k != LINKED_ROLE_TAG]
-    changes.extend(FieldChange(field=f"{TAGS}[{k}]", old=have_tags[k], new=None) for k in gone)
+    changes += [FieldChange(field=f"{TAGS}[{k}]", old=have_tags[k], new=None) for k in gone]
     if not changes:
         return EnsureResult(
             action=Action.UNCHANGED, domain=current, changes=(), link_problem=link_problem
