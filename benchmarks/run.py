@@ -35,7 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 HOW_TO_READ = """\
 Every speed figure is a ratio against a baseline measured in the same process and
 the same run: the paths take turns, in an order that rotates from run to run, so
-that load from other tenants of this shared machine lands on both alike. The ratio
+that load from other tenants of this shared machine lands on both alike. The fake's
+paths take turns by operation (GetRole, ListRoles, GetDomain), so that the paths of
+one ratio run within a second of each other. The ratio
 is the median of the per-run ratios, with its interquartile range (IQR). Absolute
 rates are medians too, and move with the machine's load; the ratios are the figures.
 A target is met when the median ratio meets it.
@@ -45,9 +47,10 @@ A target is met when the median ratio meets it.
   removed (botocore calls every `before-send` handler); botocore does all its work
   and the fake none.
 - **Fake**: each path repeats one request, as a test's polls do, so the fake's caches
-  are warm: a response built from unchanged records is checked and written once, and
-  a request text is read and checked once. One row asks for roles in turn, more than
-  the request cache keeps, to show the cost of reading every request.
+  are warm: a response built from unchanged records (or a page of them) is checked
+  and written once, and a request text is read and checked once. One row asks for
+  roles in turn, more than the request cache keeps, to show the cost of reading
+  every request.
 - **moto**: `mock_aws` in the same process, on a client with the same retry mode.
   botocore calls every `before-send` handler, so while `mock_aws` is active moto also
   handles each request of a fake client; the fake's clients are detached from it
@@ -111,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     budget = Budget(args.budget)
     quick: bool = args.quick
     steps: list[tuple[str, Callable[[], Section]]] = [
-        ("1. fake throughput", lambda: bench_throughput.run(runs=3 if quick else 15)),
+        ("1. fake throughput", lambda: bench_throughput.run(runs=3 if quick else 25)),
         ("1. where GetRole's time goes", lambda: bench_profile.run(calls=100 if quick else 600)),
         ("2. facade overhead", lambda: bench_facade.run(runs=3 if quick else 21)),
         ("3. API calls per operation", lambda: bench_calls.run(seeds=3 if quick else 15)),
