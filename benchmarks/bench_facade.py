@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from benchmarks._harness import Row, Section, interleave, python_version
+from benchmarks._harness import Row, Section, interleave_by_group, python_version
 
 from slrkit import ProfilesKit
 from slrkit.testing import FakeAWS
@@ -61,7 +61,7 @@ def _paths() -> dict[str, Callable[[], object]]:
 
 def run(*, runs: int = 21, seconds: float = 0.1) -> Section:
     """Figure 2 rows."""
-    timing = interleave(_paths(), runs=runs, seconds=seconds, warmup=20)
+    timing = interleave_by_group(_paths(), runs=runs, seconds=seconds, warmup=20)
     rows: list[Row] = []
     for op, label, calls in (
         (

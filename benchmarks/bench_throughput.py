@@ -19,7 +19,7 @@ import json
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
-from benchmarks._harness import Row, Section, Timing, interleave, python_version
+from benchmarks._harness import Row, Section, Timing, interleave_by_group, python_version
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from moto import mock_aws
@@ -192,24 +192,11 @@ def _paths(fake: FakeAWS, moto: IAMClient) -> dict[str, Callable[[], object]]:
 
 
 def measure(runs: int, seconds: float) -> Timing:
-    """Time every path, with moto active throughout.
-
-    The paths of one operation, which the figures compare with each other, take
-    turns within their own group: a run of the group lasts a few tenths of a second,
-    so a change in the machine's load lands on the paths of a ratio alike.
-    """
+    """Time every path, by operation, with moto active throughout."""
     mock = mock_aws()
     mock.start()
     try:
-        paths = _paths(FakeAWS(), _moto_iam())
-        groups: dict[str, dict[str, Callable[[], object]]] = {}
-        for name, path in paths.items():
-            groups.setdefault(name.split(" ", 1)[0], {})[name] = path
-        timings = [interleave(group, runs=runs, seconds=seconds) for group in groups.values()]
-        return Timing(
-            samples={name: t.samples[name] for t in timings for name in t.samples},
-            batch={name: t.batch[name] for t in timings for name in t.batch},
-        )
+        return interleave_by_group(_paths(FakeAWS(), _moto_iam()), runs=runs, seconds=seconds)
     finally:
         mock.stop()
 

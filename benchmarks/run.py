@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 HOW_TO_READ = """\
 Every speed figure is a ratio against a baseline measured in the same process and
 the same run: the paths take turns, in an order that rotates from run to run, so
-that load from other tenants of this shared machine lands on both alike. The fake's
-paths take turns by operation (GetRole, ListRoles, GetDomain), so that the paths of
-one ratio run within a second of each other. The ratio
+that load from other tenants of this shared machine lands on both alike. Paths take
+turns by operation (GetRole, ListRoles, GetDomain; describe, ensure), so that the
+paths of one ratio run within a second of each other. The ratio
 is the median of the per-run ratios, with its interquartile range (IQR). Absolute
 rates are medians too, and move with the machine's load; the ratios are the figures.
 A target is met when the median ratio meets it.
