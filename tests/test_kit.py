@@ -13,6 +13,7 @@ import slrkit
 from slrkit import (
     Action,
     AmbiguousLinkedRoleError,
+    ApiCall,
     ConfirmationMismatchError,
     DataStore,
     DomainNotEmptyError,
@@ -595,6 +596,32 @@ def test_safe_delete_lets_the_service_remove_the_role(
     assert report.waits
     assert sum(w.seconds for w in report.waits) >= (fake.role_cleanup_delay or 0)
     assert [c.operation for c in report.calls] == ops(fake)
+
+
+def test_a_reports_calls_say_each_calls_service_error_and_retries(
+    fake: FakeAWS, kit: ProfilesKit, acme: str
+) -> None:
+    """A deletion's report lists each call as it went: a throttle that outlasted botocore's
+    attempts, then the call that succeeded on botocore's retry."""
+    del acme
+    before = len(fake.calls)
+    fake.fail("GetDomain", code="ThrottlingException", times=4)
+    report = kit.safe_delete_domain("acme", confirm="acme")
+    assert report.calls[:2] == (
+        ApiCall(
+            service="customer-profiles",
+            operation="GetDomain",
+            error_code="ThrottlingException",
+            retries=2,
+        ),
+        ApiCall(service="customer-profiles", operation="GetDomain", retries=1),
+    )
+    assert not report.calls[0].ok
+    assert report.calls[1].ok
+    assert {c.service for c in report.calls if c.operation == "GetRole"} == {"iam"}
+    # Each call of the report is its first attempt and botocore's retries of it.
+    attempts = [c.operation for c in report.calls for _ in range(1 + c.retries)]
+    assert attempts == ops(fake)[before:]
 
 
 def test_safe_delete_falls_back_to_delete_service_linked_role() -> None:
