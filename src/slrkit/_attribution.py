@@ -66,13 +66,9 @@ def _tag_name(domain: Domain) -> str | None:
 
 
 def _facts(verbs: Verbs, domain: Domain) -> DomainFacts:
-    """`DomainFacts.of` the domain, with its tag only when it is a usable role name."""
-    return DomainFacts(
-        region=domain.region,
-        name=domain.name,
-        created_at=domain.created_at,
-        tag=_tag_name(domain),
-        observed=verbs.site.account.creations.observed(domain),
+    """The domain's facts, with its tag only when it is a usable role name."""
+    return DomainFacts.of(
+        domain, tag=_tag_name(domain), observed=verbs.site.account.creations.observed(domain)
     )
 
 
@@ -246,7 +242,7 @@ def observe_new_role(
         AWSError: An API call failed.
     """
     seen_before = set(before)
-    facts = DomainFacts.of(domain)
+    facts = DomainFacts.of(domain, tag=domain.linked_role_name)
     read: dict[str, RoleTypeDef] = {}
     waits = verbs.deadline.waits(f"the service-linked role of domain {domain.name!r} to appear")
     creations = verbs.site.account.creations

@@ -160,7 +160,10 @@ def classify(
         now: The current time.
         grace: How old a role must be before it may be called an orphan.
     """
-    facts = [DomainFacts.of(domain, observed=observed) for domain, observed in domains]
+    facts = [
+        DomainFacts.of(domain, tag=domain.linked_role_name, observed=observed)
+        for domain, observed in domains
+    ]
     role_facts = [
         RoleFacts(name=r.name, created_at=r.created_at, last_used_region=r.last_used_region)
         for r in roles

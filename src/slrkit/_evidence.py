@@ -117,13 +117,16 @@ class DomainFacts:
         return (self.region, self.name)
 
     @classmethod
-    def of(cls, domain: Domain, *, observed: str | None = None) -> DomainFacts:
-        """The facts of *domain*, with the role this process saw appear for it, if any."""
+    def of(cls, domain: Domain, *, tag: str | None, observed: str | None = None) -> DomainFacts:
+        """The facts of *domain*: *tag* is the role its tag names, as the caller trusts it.
+
+        *observed* is the role this process saw appear for it, if any.
+        """
         return cls(
             region=domain.region,
             name=domain.name,
             created_at=domain.created_at,
-            tag=domain.linked_role_name,
+            tag=tag,
             observed=observed,
         )
 
