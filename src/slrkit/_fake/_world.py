@@ -160,11 +160,8 @@ class World:
         self.accounts: dict[str, Account] = {}
         self.events: list[Event] = []
         self.seq = 0
-        self._views: dict[tuple[str, ...], tuple[object, View]] = {}
-        self._listings: dict[
-            tuple[str, ...], tuple[tuple[object, ...], tuple[object, ...], View]
-        ] = {}
-        self._listed = 0  # the items of the pages in _listings
+        self._views: dict[tuple[str, ...], tuple[tuple[object, ...], int, View]] = {}
+        self._kept_items = 0  # the items of the views in _views
 
     def account(self, account_id: str) -> Account:
         """The state of *account_id*, created empty on first use."""
@@ -180,18 +177,10 @@ class World:
 
         *key* names what is viewed and how (`("GetRole", account_id, role_name)`).
         Records are replaced, never changed, so while *record* is the very object
-        the view was built from, that view is still right, and the same object
-        comes back: the codecs then check and write it only once. It is a cache:
-        past `_MAX_VIEWS` entries (deleted records keep theirs) it starts afresh.
+        the view was built from (or an equal one), that view is still right, and the
+        same object comes back: the codecs then check and write it only once.
         """
-        found = self._views.get(key)
-        if found is not None and found[0] is record:
-            return found[1]
-        if len(self._views) >= _MAX_VIEWS:
-            self._views.clear()
-        view = View(build())
-        self._views[key] = (record, view)
-        return view
+        return self._kept(key, (record,), 1, build)
 
     def listing(
         self,
@@ -206,20 +195,34 @@ class World:
         ends: together, everything the page shows. A page of the same views in the
         same order, as a test's polls list them, is then checked and written only
         once; a tuple compares its items by identity before equality, so finding it
-        costs a pass over the items. The pages kept hold at most `_MAX_VIEWS` items
-        in all (each page keeps its written text): past that it starts afresh.
+        costs a pass over the items.
         """
-        found = self._listings.get(key)
+        return self._kept(key, (items, end), len(items), build)
+
+    def _kept(
+        self,
+        key: tuple[str, ...],
+        content: tuple[object, ...],
+        size: int,
+        build: Callable[[], Mapping[str, object]],
+    ) -> View:
+        """The view *build* makes of *content*, kept under *key* while *content* stays equal.
+
+        It is a cache: the views kept hold at most `_MAX_VIEWS` items in all (a
+        record's view is one, a page as many as it lists; deleted records keep
+        theirs), and past that it starts afresh.
+        """
+        found = self._views.get(key)
         if found is not None:
-            if found[0] == items and found[1] == end:
+            if found[0] == content:
                 return found[2]
-            self._listed -= len(found[0])
-        if self._listed + len(items) > _MAX_VIEWS:
-            self._listings.clear()
-            self._listed = 0
+            self._kept_items -= found[1]
+        if self._kept_items + size > _MAX_VIEWS:
+            self._views.clear()
+            self._kept_items = 0
         view = View(build())
-        self._listings[key] = (items, end, view)
-        self._listed += len(items)
+        self._views[key] = (content, size, view)
+        self._kept_items += size
         return view
 
     # -- identifiers, all from the seeded generator so runs repeat ----------------------
