@@ -67,3 +67,32 @@ def test_import_slrkit_loads_neither_boto3_nor_the_optional_parts() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert loaded == ""
+
+
+def test_importing_the_kit_loads_boto3_but_neither_attrs_nor_the_rooms() -> None:
+    """`from slrkit import ProfilesKit` costs boto3 and the argument checks; attrs and the
+    rooms load with the first kit, and each operation's room with its first call."""
+    code = (
+        "import sys\n"
+        "from slrkit import ProfilesKit\n"
+        "heavy = ['boto3', 'attrs', 'slrkit._models', 'slrkit._verbs', 'slrkit._ensure', "
+        "'slrkit._attribution', 'slrkit._deletion']\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+        "from slrkit.testing import FakeAWS\n"
+        "fake = FakeAWS()\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+        "kit = ProfilesKit('eu-west-2', session=fake.session('eu-west-2'))\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+        "print(kit.ensure_domain('acme', default_expiration_days=7).action)\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    lines = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert lines == [
+        "boto3",
+        "boto3,attrs",
+        "boto3,attrs,slrkit._models,slrkit._verbs",
+        "created",
+        "boto3,attrs,slrkit._models,slrkit._verbs,slrkit._ensure,slrkit._attribution",
+    ]

@@ -12,42 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Final
 
 from slrkit._clock import Clock, SystemClock
-from slrkit._models import (
-    Action,
-    ApiCall,
-    Blocker,
-    BlockerCode,
-    DeletionPlan,
-    DeletionReport,
-    Domain,
-    DomainStats,
-    EnsureResult,
-    Evidence,
-    FieldChange,
-    LinkedRole,
-    ProblemCode,
-    RemovedBy,
-    RoleProblem,
-    RoleUsage,
-    Step,
-    StepOutcome,
-    Wait,
-)
-from slrkit._ratelimit import RateLimiter, RateLimits
 from slrkit._regions import REGION_NAMES, SUPPORTED_REGIONS, validate_region
-from slrkit._retry import RetryPolicy
-from slrkit._settings import (
-    AttributeTypesSelector,
-    AutoMerging,
-    ConflictResolution,
-    Consolidation,
-    DataStore,
-    ExportingConfig,
-    JobSchedule,
-    Matching,
-    MatchingRule,
-    RuleBasedMatching,
-)
 from slrkit.exceptions import (
     AccessDeniedError,
     AmbiguousLinkedRoleError,
@@ -83,16 +48,89 @@ if TYPE_CHECKING:
     )
     from slrkit._fleet import DomainSpec, Fleet, FleetItem, FleetResult
     from slrkit._kit import ProfilesKit
+    from slrkit._models import (
+        Action,
+        ApiCall,
+        Blocker,
+        BlockerCode,
+        DeletionPlan,
+        DeletionReport,
+        Domain,
+        DomainStats,
+        EnsureResult,
+        Evidence,
+        FieldChange,
+        LinkedRole,
+        ProblemCode,
+        RemovedBy,
+        RoleProblem,
+        RoleUsage,
+        Step,
+        StepOutcome,
+        Wait,
+    )
+    from slrkit._ratelimit import RateLimiter, RateLimits
+    from slrkit._retry import RetryPolicy
+    from slrkit._settings import (
+        AttributeTypesSelector,
+        AutoMerging,
+        ConflictResolution,
+        Consolidation,
+        DataStore,
+        ExportingConfig,
+        JobSchedule,
+        Matching,
+        MatchingRule,
+        RuleBasedMatching,
+    )
 
     __version__: str
 
-# The kit, the fleet and the audit load on first use (the first two import boto3, about
-# 150 ms), so that `import slrkit`, the pytest plugin and `slrkit regions` stay cheap.
+# The values (built on attrs), the kit, the fleet and the audit load on first use: the
+# kit and the fleet import boto3, about 150 ms, and attrs builds each class as its module
+# loads. So `import slrkit`, the pytest plugin and `slrkit regions` stay cheap, and
+# `from slrkit import ProfilesKit` costs little more than boto3 (BENCHMARKS.md, figure 4).
 _LAZY: Final = {
-    "ProfilesKit": "slrkit._kit",
-    **dict.fromkeys(("DomainSpec", "Fleet", "FleetItem", "FleetResult"), "slrkit._fleet"),
-    **dict.fromkeys(
-        (
+    name: module
+    for module, names in {
+        "slrkit._models": (
+            "Action",
+            "ApiCall",
+            "Blocker",
+            "BlockerCode",
+            "DeletionPlan",
+            "DeletionReport",
+            "Domain",
+            "DomainStats",
+            "EnsureResult",
+            "Evidence",
+            "FieldChange",
+            "LinkedRole",
+            "ProblemCode",
+            "RemovedBy",
+            "RoleProblem",
+            "RoleUsage",
+            "Step",
+            "StepOutcome",
+            "Wait",
+        ),
+        "slrkit._ratelimit": ("RateLimiter", "RateLimits"),
+        "slrkit._retry": ("RetryPolicy",),
+        "slrkit._settings": (
+            "AttributeTypesSelector",
+            "AutoMerging",
+            "ConflictResolution",
+            "Consolidation",
+            "DataStore",
+            "ExportingConfig",
+            "JobSchedule",
+            "Matching",
+            "MatchingRule",
+            "RuleBasedMatching",
+        ),
+        "slrkit._kit": ("ProfilesKit",),
+        "slrkit._fleet": ("DomainSpec", "Fleet", "FleetItem", "FleetResult"),
+        "slrkit._audit": (
             "AuditError",
             "AuditReport",
             "CleanupAction",
@@ -102,8 +140,8 @@ _LAZY: Final = {
             "RoleAudit",
             "RoleStatus",
         ),
-        "slrkit._audit",
-    ),
+    }.items()
+    for name in names
 }
 
 __all__ = [

@@ -43,12 +43,9 @@ if TYPE_CHECKING:
     from slrkit._retry import WaitLoop
     from slrkit._verbs import Verbs
 
-__all__ = ["DEFAULT_CLEANUP_GRACE", "delete_role", "plan", "safe_delete"]
+__all__ = ["delete_role", "plan", "safe_delete"]
 
 _log = logging.getLogger("slrkit")
-
-DEFAULT_CLEANUP_GRACE: Final = 60.0
-"""Seconds Customer Profiles gets to remove a deleted domain's role before slrkit does."""
 
 _NOT_FOUND: Final = "ResourceNotFoundException"
 

@@ -1,25 +1,26 @@
 """`ProfilesKit`: the typed facade over one region's domains and their roles.
 
 Each public method validates its arguments, then hands the work to the room of
-its concept: `slrkit._ensure`, `slrkit._evidence` and `slrkit._deletion`, which
+its concept: `slrkit._ensure`, `slrkit._attribution` and `slrkit._deletion`, which
 talk to AWS through the verbs of `slrkit._verbs`.
+
+Importing this module costs boto3 and the argument checks, nothing more. The
+rooms, and attrs with them, load when the first kit is made, and each operation's
+room on its first call: a script or a command that imports the kit but takes
+another path pays for boto3 alone (``BENCHMARKS.md``, figure 4). After the first
+call, such an import is a lookup in ``sys.modules``.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Final, cast
 
-import attrs
 import boto3
 
-from slrkit import _attribution, _deletion, _ensure
-from slrkit._clients import Clients, make_client
-from slrkit._clock import Clock, SystemClock, clock_of
+from slrkit._clock import SystemClock, clock_of
 from slrkit._regions import SUPPORTED_REGIONS, configured_region, validate_region
-from slrkit._retry import RetryPolicy, system_random
-from slrkit._spec import DomainSettings
 from slrkit._validate import (
     check_flag,
     check_seconds,
@@ -29,7 +30,6 @@ from slrkit._validate import (
     validate_linked_role_name,
     validate_tag_keys,
 )
-from slrkit._verbs import Account, AccountId, CreationGate, Site
 from slrkit.exceptions import InvalidInputError
 
 if TYPE_CHECKING:
@@ -39,12 +39,17 @@ if TYPE_CHECKING:
     from mypy_boto3_iam.client import IAMClient
     from mypy_boto3_sts.client import STSClient
 
+    from slrkit._clock import Clock
     from slrkit._models import DeletionPlan, DeletionReport, Domain, EnsureResult, LinkedRole
     from slrkit._ratelimit import RateLimiter
+    from slrkit._retry import RetryPolicy
     from slrkit._settings import DataStore, Matching, RuleBasedMatching
-    from slrkit._verbs import Verbs
+    from slrkit._verbs import Site, Verbs
 
-__all__ = ["ProfilesKit"]
+__all__ = ["DEFAULT_CLEANUP_GRACE", "ProfilesKit"]
+
+DEFAULT_CLEANUP_GRACE: Final = 60.0
+"""Seconds Customer Profiles gets to remove a deleted domain's role before slrkit does."""
 
 
 def _region_of(given: str | None, session: boto3.Session | None, clients: str | None) -> object:
@@ -151,6 +156,10 @@ class ProfilesKit:
         rate_limiter: RateLimiter | None = None,
         account_regions: Sequence[str] | None = None,
     ) -> None:
+        from slrkit._clients import Clients  # noqa: PLC0415 - the rooms load with the first kit
+        from slrkit._retry import RetryPolicy, system_random  # noqa: PLC0415 - as above
+        from slrkit._verbs import Account, AccountId, Site  # noqa: PLC0415 - as above
+
         client_region = profiles_client.meta.region_name if profiles_client is not None else None
         self._region = validate_region(_region_of(region_name, session, client_region))
         if client_region is not None and client_region != self._region:
@@ -221,15 +230,12 @@ class ProfilesKit:
         with self._siblings_lock:
             site = self._siblings.get(region)
         if site is None:
+            from slrkit._clients import make_client  # noqa: PLC0415 - loaded by __init__
+
             profiles = cast(
                 "CustomerProfilesClient", make_client(self._session, "customer-profiles", region)
             )
-            site = attrs.evolve(
-                self._site,
-                region=region,
-                clients=attrs.evolve(self._site.clients, profiles=profiles),
-                gate=CreationGate(),
-            )
+            site = self._site.elsewhere(region, profiles)
             with self._siblings_lock:
                 site = self._siblings.setdefault(region, site)
         return site
@@ -288,6 +294,9 @@ class ProfilesKit:
                 another domain could own it could not be read; the domain exists.
             AWSError: An API call failed.
         """
+        from slrkit._ensure import ensure  # noqa: PLC0415 - see the module's docstring
+        from slrkit._spec import DomainSettings  # noqa: PLC0415 - as above
+
         validate_domain_name(name)
         check_flag("dry_run", dry_run)
         check_flag("wait_for_role", wait_for_role)
@@ -306,7 +315,7 @@ class ProfilesKit:
             raise InvalidInputError(
                 "remove_tags", both, "a tag key cannot be both set (tags) and removed"
             )
-        return _ensure.ensure(
+        return ensure(
             self._verbs(),
             name,
             wanted,
@@ -336,9 +345,11 @@ class ProfilesKit:
             UnreadableRegionsError: A region that had to be read could not be.
             AWSError: An API call failed.
         """
+        from slrkit._attribution import identify  # noqa: PLC0415 - see the module's docstring
+
         validate_domain_name(name)
         verbs = self._verbs()
-        return _attribution.identify(verbs, verbs.get_domain(name))
+        return identify(verbs, verbs.get_domain(name))
 
     # -- deletion ---------------------------------------------------------------------------
 
@@ -360,11 +371,13 @@ class ProfilesKit:
             InvalidInputError: A bad argument, before any API call.
             AWSError: An API call failed.
         """
+        from slrkit._deletion import plan  # noqa: PLC0415 - see the module's docstring
+
         validate_domain_name(name)
         if role_name is not None:
             validate_linked_role_name(role_name)
         check_flag("allow_unknown_role", allow_unknown_role)
-        return _deletion.plan(self._verbs(), name, role_name, allow_unknown_role=allow_unknown_role)
+        return plan(self._verbs(), name, role_name, allow_unknown_role=allow_unknown_role)
 
     def safe_delete_domain(
         self,
@@ -377,7 +390,7 @@ class ProfilesKit:
         timeout: float | None = None,
         role_name: str | None = None,
         allow_unknown_role: bool = False,
-        cleanup_grace: float = _deletion.DEFAULT_CLEANUP_GRACE,
+        cleanup_grace: float = DEFAULT_CLEANUP_GRACE,
     ) -> DeletionReport:
         """Delete a domain and make sure its service-linked role goes with it.
 
@@ -424,6 +437,8 @@ class ProfilesKit:
             RetryDeadlineError: The deadline passed; a rerun resumes.
             AWSError: An API call failed; a rerun resumes.
         """
+        from slrkit._deletion import safe_delete  # noqa: PLC0415 - see the module's docstring
+
         validate_domain_name(name)
         validate_confirm(name, confirm)
         if role_name is not None:
@@ -438,7 +453,7 @@ class ProfilesKit:
         if timeout is not None:
             check_seconds("timeout", timeout, allow_zero=False)
         check_seconds("cleanup_grace", cleanup_grace)
-        return _deletion.safe_delete(
+        return safe_delete(
             self._verbs(budget=timeout),
             name,
             allow_data_loss=allow_data_loss,

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable, Generator, Mapping, Sequence
 
+    from mypy_boto3_customer_profiles.client import CustomerProfilesClient
     from mypy_boto3_iam.type_defs import RoleTypeDef
     from mypy_boto3_sts.client import STSClient
 
@@ -228,6 +229,15 @@ class Site:
             region=self.region,
         )
         return Verbs(self, calls)
+
+    def elsewhere(self, region: str, profiles: CustomerProfilesClient) -> Site:
+        """This account's site in *region*, reached through *profiles*, with its own gate."""
+        return attrs.evolve(
+            self,
+            region=region,
+            clients=attrs.evolve(self.clients, profiles=profiles),
+            gate=CreationGate(),
+        )
 
 
 @attrs.frozen(kw_only=True)
