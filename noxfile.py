@@ -59,7 +59,12 @@ _find_pyenv_pythons()
 def tests(session: nox.Session) -> None:
     """Run the whole test suite on one Python."""
     session.install(".[pulumi,toml]", *nox.project.dependency_groups(PYPROJECT, "tests"))
-    session.run("pytest", "--numprocesses", "auto", *session.posargs)
+    # pytest rewrites the asserts of every test module, and of hypothesis and slrkit (they
+    # are plugins), in each worker and in each pytest a test starts: seconds of every run,
+    # unless it may keep what it rewrote, which PYTHONDONTWRITEBYTECODE forbids.
+    session.run(
+        "pytest", "--numprocesses", "auto", *session.posargs, env={"PYTHONDONTWRITEBYTECODE": ""}
+    )
 
 
 @nox.session(python=PYTHONS[-1])
