@@ -7,6 +7,7 @@ exist and the benchmark's time budget allows one more run.
 
 from __future__ import annotations
 
+import os
 import platform
 import re
 import subprocess
@@ -40,6 +41,8 @@ def _time(python: str, timeout: float) -> tuple[float, str]:
             text=True,
             check=False,
             timeout=timeout,
+            # As `nox -s tests` runs it: pytest may keep the modules it rewrites.
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""},
         )
     except subprocess.TimeoutExpired:
         return time.perf_counter() - started, f"stopped after {timeout:.0f} s"
