@@ -13,6 +13,9 @@ from pathlib import Path
 import slrkit
 from slrkit import exceptions, testing
 
+if typing.TYPE_CHECKING:
+    from collections.abc import Sequence
+
 
 def _documented_aliases() -> set[str]:
     """Names assigned at a module's top level and followed by a docstring (type aliases)."""
@@ -56,40 +59,40 @@ def test_testing_and_exceptions_export_what_they_document() -> None:
             assert getattr(module, name).__doc__, f"{module.__name__}.{name}"
 
 
+def _loaded_after(steps: Sequence[str], watched: Sequence[str]) -> list[str]:
+    """Run *steps* in a fresh interpreter; after each, the *watched* modules it holds."""
+    report = f"print(','.join(m for m in {list(watched)!r} if m in sys.modules))"
+    code = "\n".join(["import sys", *(f"{step}\n{report}" for step in steps)])
+    return subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+
+
 def test_import_slrkit_loads_neither_boto3_nor_the_optional_parts() -> None:
     """`import slrkit` stays cheap: boto3, the fake, the CLI and Pulumi load on first use."""
-    code = (
-        "import sys, slrkit; "
-        "heavy = ['boto3', 'botocore', 'slrkit.testing', 'slrkit._cli', 'pulumi']; "
-        "print(','.join(m for m in heavy if m in sys.modules))"
-    )
-    loaded = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert loaded == ""
+    heavy = ["boto3", "botocore", "slrkit.testing", "slrkit._cli", "pulumi"]
+    assert _loaded_after(["import slrkit"], heavy) == [""]
 
 
 def test_importing_the_kit_loads_boto3_but_neither_attrs_nor_the_rooms() -> None:
     """`from slrkit import ProfilesKit` costs boto3 and the argument checks; attrs and the
     rooms load with the first kit, and each operation's room with its first call."""
-    code = (
-        "import sys\n"
-        "from slrkit import ProfilesKit\n"
-        "heavy = ['boto3', 'attrs', 'slrkit._models', 'slrkit._verbs', 'slrkit._ensure', "
-        "'slrkit._attribution', 'slrkit._deletion']\n"
-        "print(','.join(m for m in heavy if m in sys.modules))\n"
-        "from slrkit.testing import FakeAWS\n"
-        "fake = FakeAWS()\n"
-        "print(','.join(m for m in heavy if m in sys.modules))\n"
-        "kit = ProfilesKit('eu-west-2', session=fake.session('eu-west-2'))\n"
-        "print(','.join(m for m in heavy if m in sys.modules))\n"
-        "print(kit.ensure_domain('acme', default_expiration_days=7).action)\n"
-        "print(','.join(m for m in heavy if m in sys.modules))\n"
-    )
-    lines = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.splitlines()
-    assert lines == [
+    steps = [
+        "from slrkit import ProfilesKit",
+        "from slrkit.testing import FakeAWS\nfake = FakeAWS()",
+        "kit = ProfilesKit('eu-west-2', session=fake.session('eu-west-2'))",
+        "print(kit.ensure_domain('acme', default_expiration_days=7).action)",
+    ]
+    heavy = [
+        "boto3",
+        "attrs",
+        "slrkit._models",
+        "slrkit._verbs",
+        "slrkit._ensure",
+        "slrkit._attribution",
+        "slrkit._deletion",
+    ]
+    assert _loaded_after(steps, heavy) == [
         "boto3",
         "boto3,attrs",
         "boto3,attrs,slrkit._models,slrkit._verbs",
