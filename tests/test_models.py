@@ -112,6 +112,23 @@ def test_domain_from_get_domain_response() -> None:
     assert domain.created_at == WHEN
 
 
+def test_equal_stats_share_one_frozen_value() -> None:
+    """Stats read alike twice are one value; stats that differ are their own."""
+    first = Domain._from_api(GET_DOMAIN, region="eu-west-2", account_id="123456789012")
+    again = Domain._from_api(GET_DOMAIN, region="eu-west-2", account_id="123456789012")
+    grown = Domain._from_api(
+        {**GET_DOMAIN, "Stats": {**GET_DOMAIN["Stats"], "ProfileCount": 4}},
+        region="eu-west-2",
+        account_id="123456789012",
+    )
+    assert first.stats is again.stats
+    assert grown.stats == DomainStats(
+        profile_count=4, metering_profile_count=4, object_count=9, total_size=1024
+    )
+    assert first.stats is not None
+    assert first.stats.profile_count == 3
+
+
 def test_domain_settings_round_trip_to_the_request_shape() -> None:
     """Settings read from a response serialise back into a valid UpdateDomain request."""
     domain = Domain._from_api(GET_DOMAIN, region="eu-west-2", account_id="123456789012")

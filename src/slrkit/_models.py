@@ -7,6 +7,7 @@ classes by its ``_from_api`` classmethod.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
@@ -84,12 +85,25 @@ class DomainStats:
 
     @classmethod
     def _from_api(cls, data: Mapping[str, Any]) -> DomainStats:
-        return cls(
-            profile_count=int(data.get("ProfileCount", 0)),
-            metering_profile_count=int(data.get("MeteringProfileCount", 0)),
-            object_count=int(data.get("ObjectCount", 0)),
-            total_size=int(data.get("TotalSize", 0)),
+        return _stats(
+            data.get("ProfileCount", 0),
+            data.get("MeteringProfileCount", 0),
+            data.get("ObjectCount", 0),
+            data.get("TotalSize", 0),
         )
+
+
+# A domain's stats read the same from one read to the next, and the value is frozen:
+# one object serves every equal read, and `ensure_domain` on a matching domain (one
+# GetDomain) builds one value fewer.
+@functools.lru_cache(maxsize=256)
+def _stats(profiles: int, metering: int, objects: int, size: int) -> DomainStats:
+    return DomainStats(
+        profile_count=int(profiles),
+        metering_profile_count=int(metering),
+        object_count=int(objects),
+        total_size=int(size),
+    )
 
 
 @attrs.frozen(kw_only=True)
