@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from slrkit import Clock, InvalidInputError, RetryDeadlineError, RetryPolicy
+from slrkit._aws import Calls
 from slrkit._retry import Deadline
 
 
@@ -115,3 +116,20 @@ def test_policy_rejects_bad_values(kwargs: dict[str, object], field: str) -> Non
     with pytest.raises(InvalidInputError) as caught:
         RetryPolicy(**kwargs)  # type: ignore[arg-type]
     assert caught.value.field == field
+
+
+def test_an_operation_deadline_runs_from_its_start_though_made_on_first_use() -> None:
+    """The deadline of an operation's calls counts the time before anything first asked for
+    it, and the calls it reads in another region share it."""
+    clock = StepClock()
+    calls = Calls(RetryPolicy(deadline=10), clock, lambda: 0.5)
+    clock.now_s = 4.0
+    elsewhere = calls.in_region("us-east-1")
+    assert elsewhere.deadline is calls.deadline
+    assert calls.deadline.elapsed == 4.0
+    with pytest.raises(RetryDeadlineError):
+        calls.deadline.wait_out(7.0, "a wait past the budget")
+    assert clock.slept == []
+    calls.deadline.wait_out(6.0, "the rest of the budget")
+    assert clock.slept == [6.0]
+    assert [w.seconds for w in calls.waits] == [6.0]

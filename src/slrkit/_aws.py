@@ -141,14 +141,30 @@ class Calls:
         # entry, and made an `ApiCall` only when the report reads it.
         self._made: list[tuple[Operation, str | None, int]] = []
         self.waits: list[Wait] = []
-        # The deadline notes its waits in the list, not through this object: a bound
-        # method would make a cycle, and each operation's record would then be freed
-        # only by the garbage collector instead of when the operation ends.
-        self.deadline = Deadline(
-            policy, clock, rand, budget=budget, on_wait=functools.partial(_note_wait, self.waits)
-        )
+        # Most operations never wait: the deadline is made when first asked for, and
+        # runs from the moment the operation began.
+        self._deadline: Deadline | None = None
+        self._of_deadline = (policy, clock, rand, budget, clock.monotonic())
         self._limiter = limiter
         self._region = region
+
+    @property
+    def deadline(self) -> Deadline:
+        """The operation's deadline, which every wait draws on."""
+        if self._deadline is None:
+            policy, clock, rand, budget, start = self._of_deadline
+            # The deadline notes its waits in the list, not through this object: a bound
+            # method would make a cycle, and each operation's record would then be freed
+            # only by the garbage collector instead of when the operation ends.
+            self._deadline = Deadline(
+                policy,
+                clock,
+                rand,
+                budget=budget,
+                start=start,
+                on_wait=functools.partial(_note_wait, self.waits),
+            )
+        return self._deadline
 
     @property
     def calls(self) -> tuple[ApiCall, ...]:
@@ -168,6 +184,7 @@ class Calls:
         The call log, the waits and the deadline are shared with this one.
         """
         other = copy.copy(self)
+        other._deadline = self.deadline
         other._region = region
         return other
 

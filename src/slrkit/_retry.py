@@ -85,7 +85,8 @@ class RetryPolicy:
 class Deadline:
     """One operation's budget: it hands out waits until the next one would cross it.
 
-    Not shared between threads: each operation makes its own.
+    It runs from *start* on the clock's `monotonic` scale (by default, now). Not
+    shared between threads: each operation makes its own.
     """
 
     def __init__(
@@ -95,13 +96,14 @@ class Deadline:
         rand: Callable[[], float],
         *,
         budget: float | None = None,
+        start: float | None = None,
         on_wait: Callable[[str, float], None] | None = None,
     ) -> None:
         self._policy = policy
         self._clock = clock
         self._rand = rand
         self._budget = policy.deadline if budget is None else budget
-        self._start = clock.monotonic()
+        self._start = clock.monotonic() if start is None else start
         self._on_wait = on_wait
 
     @property
