@@ -894,6 +894,7 @@ def test_ensure_removes_only_the_tags_it_is_told_to(
         (["slrkit:linked-role"], None, "managed by slrkit"),
         (["team"], {"team": "cx"}, "both set"),
         ("team", None, "list of tag keys"),
+        ("", None, "list of tag keys"),
         (["aws:x"], None, "reserves it"),
     ],
 )

@@ -272,6 +272,8 @@ def validate_tag_keys(keys: object, field: str = "remove_tags") -> tuple[str, ..
             would be read letter by letter), a key that breaks the tag key rules, or
             ``slrkit:linked-role``, which slrkit alone manages.
     """
+    if type(keys) is tuple and not keys:
+        return ()  # the default of every caller, on each ensure_domain
     if isinstance(keys, (str, bytes)) or not isinstance(keys, (list, tuple, set, frozenset)):
         raise InvalidInputError(field, keys, "must be a list of tag keys")
     checked: list[str] = []
