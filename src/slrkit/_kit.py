@@ -5,10 +5,11 @@ its concept: `slrkit._ensure`, `slrkit._attribution` and `slrkit._deletion`, whi
 talk to AWS through the verbs of `slrkit._verbs`.
 
 Importing this module costs boto3 and the argument checks, nothing more. The
-rooms, and attrs with them, load when the first kit is made, and each operation's
-room on its first call: a script or a command that imports the kit but takes
-another path pays for boto3 alone (``BENCHMARKS.md``, figure 4). After the first
-call, such an import is a lookup in ``sys.modules``.
+rooms, and attrs with them, load when the first kit is made: a script or a
+command that imports the kit but takes another path pays for boto3 alone
+(``BENCHMARKS.md``, figure 4). Each kit keeps the rooms' entry points it calls, so
+that an operation pays no import statement (``ensure_domain`` on a matching domain
+is one GetDomain, and figure 2 measures what the kit adds to it).
 """
 
 from __future__ import annotations
@@ -156,6 +157,7 @@ class ProfilesKit:
         rate_limiter: RateLimiter | None = None,
         account_regions: Sequence[str] | None = None,
     ) -> None:
+        from slrkit import _attribution, _deletion, _ensure, _spec  # noqa: PLC0415 - see the docstring
         from slrkit._clients import Clients  # noqa: PLC0415 - the rooms load with the first kit
         from slrkit._retry import RetryPolicy, system_random  # noqa: PLC0415 - as above
         from slrkit._verbs import Account, AccountId, Site  # noqa: PLC0415 - as above
@@ -201,6 +203,11 @@ class ProfilesKit:
             rand=rand if rand is not None else system_random(),
             limiter=rate_limiter,
         )
+        self._settings = _spec.DomainSettings
+        self._ensure = _ensure.ensure
+        self._identify = _attribution.identify
+        self._plan = _deletion.plan
+        self._safe_delete = _deletion.safe_delete
 
     def __repr__(self) -> str:
         return f"ProfilesKit(region_name={self._region!r})"
@@ -294,13 +301,10 @@ class ProfilesKit:
                 another domain could own it could not be read; the domain exists.
             AWSError: An API call failed.
         """
-        from slrkit._ensure import ensure  # noqa: PLC0415 - see the module's docstring
-        from slrkit._spec import DomainSettings  # noqa: PLC0415 - as above
-
         validate_domain_name(name)
         check_flag("dry_run", dry_run)
         check_flag("wait_for_role", wait_for_role)
-        wanted = DomainSettings(
+        wanted = self._settings(
             default_expiration_days=default_expiration_days,
             default_encryption_key=default_encryption_key,
             dead_letter_queue_url=dead_letter_queue_url,
@@ -315,7 +319,7 @@ class ProfilesKit:
             raise InvalidInputError(
                 "remove_tags", both, "a tag key cannot be both set (tags) and removed"
             )
-        return ensure(
+        return self._ensure(
             self._verbs(),
             name,
             wanted,
@@ -345,11 +349,9 @@ class ProfilesKit:
             UnreadableRegionsError: A region that had to be read could not be.
             AWSError: An API call failed.
         """
-        from slrkit._attribution import identify  # noqa: PLC0415 - see the module's docstring
-
         validate_domain_name(name)
         verbs = self._verbs()
-        return identify(verbs, verbs.get_domain(name))
+        return self._identify(verbs, verbs.get_domain(name))
 
     # -- deletion ---------------------------------------------------------------------------
 
@@ -371,13 +373,11 @@ class ProfilesKit:
             InvalidInputError: A bad argument, before any API call.
             AWSError: An API call failed.
         """
-        from slrkit._deletion import plan  # noqa: PLC0415 - see the module's docstring
-
         validate_domain_name(name)
         if role_name is not None:
             validate_linked_role_name(role_name)
         check_flag("allow_unknown_role", allow_unknown_role)
-        return plan(self._verbs(), name, role_name, allow_unknown_role=allow_unknown_role)
+        return self._plan(self._verbs(), name, role_name, allow_unknown_role=allow_unknown_role)
 
     def safe_delete_domain(
         self,
@@ -437,8 +437,6 @@ class ProfilesKit:
             RetryDeadlineError: The deadline passed; a rerun resumes.
             AWSError: An API call failed; a rerun resumes.
         """
-        from slrkit._deletion import safe_delete  # noqa: PLC0415 - see the module's docstring
-
         validate_domain_name(name)
         validate_confirm(name, confirm)
         if role_name is not None:
@@ -453,7 +451,7 @@ class ProfilesKit:
         if timeout is not None:
             check_seconds("timeout", timeout, allow_zero=False)
         check_seconds("cleanup_grace", cleanup_grace)
-        return safe_delete(
+        return self._safe_delete(
             self._verbs(budget=timeout),
             name,
             allow_data_loss=allow_data_loss,
