@@ -158,6 +158,25 @@ def test_repr_shows_no_credentials(fake: FakeAWS, kit: ProfilesKit) -> None:
     assert repr(kit) == "ProfilesKit(region_name='eu-west-2')"
 
 
+def test_a_subclass_keeps_its_own_private_names(fake: FakeAWS) -> None:
+    """A subclass may name its own attributes and helpers as it likes: the kit's rooms live
+    under names of the kit's own."""
+
+    class Configured(ProfilesKit):
+        def __init__(self, days: int) -> None:
+            super().__init__(REGION, session=fake.session(REGION), clock=fake.clock)
+            self._settings = days
+            self._ensure = "mine"
+
+        def _plan(self) -> str:
+            return "mine"
+
+    kit = Configured(7)
+    assert kit.ensure_domain("acme", default_expiration_days=kit._settings).domain is not None
+    assert kit._plan() == kit._ensure == "mine"
+    assert kit.plan_domain_deletion("acme").blockers == ()
+
+
 # -- ensure_domain -------------------------------------------------------------------------
 
 

@@ -7,8 +7,8 @@ talk to AWS through the verbs of `slrkit._verbs`.
 Importing this module costs boto3 and the argument checks, nothing more. The
 rooms, and attrs with them, load when the first kit is made: a script or a
 command that imports the kit but takes another path pays for boto3 alone
-(``BENCHMARKS.md``, figure 4). Each kit keeps the rooms' entry points it calls, so
-that an operation pays no import statement (``ensure_domain`` on a matching domain
+(``BENCHMARKS.md``, figure 4). Each kit keeps the rooms it calls, so that an
+operation pays no import statement (``ensure_domain`` on a matching domain
 is one GetDomain, and figure 2 measures what the kit adds to it).
 """
 
@@ -203,11 +203,10 @@ class ProfilesKit:
             rand=rand if rand is not None else system_random(),
             limiter=rate_limiter,
         )
-        self._settings = _spec.DomainSettings
-        self._ensure = _ensure.ensure
-        self._identify = _attribution.identify
-        self._plan = _deletion.plan
-        self._safe_delete = _deletion.safe_delete
+        self.__spec = _spec
+        self.__ensure = _ensure
+        self.__attribution = _attribution
+        self.__deletion = _deletion
 
     def __repr__(self) -> str:
         return f"ProfilesKit(region_name={self._region!r})"
@@ -304,7 +303,7 @@ class ProfilesKit:
         validate_domain_name(name)
         check_flag("dry_run", dry_run)
         check_flag("wait_for_role", wait_for_role)
-        wanted = self._settings(
+        wanted = self.__spec.DomainSettings(
             default_expiration_days=default_expiration_days,
             default_encryption_key=default_encryption_key,
             dead_letter_queue_url=dead_letter_queue_url,
@@ -319,7 +318,7 @@ class ProfilesKit:
             raise InvalidInputError(
                 "remove_tags", both, "a tag key cannot be both set (tags) and removed"
             )
-        return self._ensure(
+        return self.__ensure.ensure(
             self._verbs(),
             name,
             wanted,
@@ -351,7 +350,7 @@ class ProfilesKit:
         """
         validate_domain_name(name)
         verbs = self._verbs()
-        return self._identify(verbs, verbs.get_domain(name))
+        return self.__attribution.identify(verbs, verbs.get_domain(name))
 
     # -- deletion ---------------------------------------------------------------------------
 
@@ -377,7 +376,9 @@ class ProfilesKit:
         if role_name is not None:
             validate_linked_role_name(role_name)
         check_flag("allow_unknown_role", allow_unknown_role)
-        return self._plan(self._verbs(), name, role_name, allow_unknown_role=allow_unknown_role)
+        return self.__deletion.plan(
+            self._verbs(), name, role_name, allow_unknown_role=allow_unknown_role
+        )
 
     def safe_delete_domain(
         self,
@@ -451,7 +452,7 @@ class ProfilesKit:
         if timeout is not None:
             check_seconds("timeout", timeout, allow_zero=False)
         check_seconds("cleanup_grace", cleanup_grace)
-        return self._safe_delete(
+        return self.__deletion.safe_delete(
             self._verbs(budget=timeout),
             name,
             allow_data_loss=allow_data_loss,
