@@ -94,9 +94,9 @@ class DomainStats:
 
 
 # A domain's stats read the same from one read to the next, and the value is frozen:
-# one object serves every equal read, and `ensure_domain` on a matching domain (one
-# GetDomain) builds one value fewer.
-@functools.lru_cache(maxsize=256)
+# one object serves every equal read (of equal types: 1 and 1.0 are converted apart),
+# and `ensure_domain` on a matching domain (one GetDomain) builds one value fewer.
+@functools.lru_cache(maxsize=256, typed=True)
 def _stats(profiles: int, metering: int, objects: int, size: int) -> DomainStats:
     return DomainStats(
         profile_count=int(profiles),
