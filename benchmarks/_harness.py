@@ -255,6 +255,7 @@ class Budget:
     """Wall-clock seconds left for optional work, so the whole run stays bounded."""
 
     def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
         self._deadline = time.monotonic() + seconds
 
     def left(self) -> float:

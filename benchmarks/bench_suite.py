@@ -87,7 +87,8 @@ def run(budget: Budget) -> Section:
     for python in _others():
         version = _version(python)
         if budget.left() < min(1.3 * elapsed, 2 * TARGET):
-            rows.append(_row(version, None, "", "skipped: the 5-minute budget was spent"))
+            spent = f"skipped: the run's {budget.seconds:.0f}-second budget was spent"
+            rows.append(_row(version, None, "", spent))
             continue
         other, outcome = _time(python, min(2 * TARGET, budget.left()))
         rows.append(_row(version, other, outcome, how + "; the `nox -s tests` environment"))
