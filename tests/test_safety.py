@@ -446,6 +446,38 @@ def test_sixteen_threads_create_and_delete_without_touching_each_others_roles() 
     assert used_when_deleted == []
 
 
+def test_a_domain_deleted_while_another_is_judged_is_not_its_rival() -> None:
+    """The race behind the sixteen threads' rare failure, made certain: a domain this kit
+    created (its role seen) is deleted between the listing that a creation is judged on and
+    the reading of what this process saw. It was listed, so it still counts, and as what was
+    seen: not as a young domain whose role could be the new one."""
+    fake = FakeAWS(ACCOUNT, role_cleanup_delay=None)
+    session = fake.session(REGION)
+    deleted: list[str] = []
+
+    def delete_first(**_: object) -> None:
+        if not deleted and fake.calls_to("CreateDomain")[-1].params["DomainName"] == "d02":
+            deleted.append("d01")
+            report = kit.safe_delete_domain("d01", confirm="d01", cleanup_grace=0)
+            assert report.role_name == first_role
+
+    # A client copies its session's handlers when it is made: this one goes first.
+    session.events.register("after-call.customer-profiles.ListDomains", delete_first)
+    kit = ProfilesKit(
+        REGION, session=session, clock=fake.clock, account_id=ACCOUNT, rand=random.Random(3).random
+    )
+    first = kit.ensure_domain("d01", default_expiration_days=5)
+    assert first.linked_role is not None
+    first_role = first.linked_role.name
+    second = kit.ensure_domain("d02", default_expiration_days=5)
+    assert deleted == ["d01"]
+    assert "d01" not in fake.domains(REGION)
+    assert second.link_problem is None
+    assert second.linked_role is not None
+    assert second.linked_role.name == role_of(fake, "d02")
+    assert second.linked_role.evidence is Evidence.OBSERVED_AT_CREATION
+
+
 # -- 7. the paths the soak found --------------------------------------------------------------
 
 

@@ -134,6 +134,13 @@ class Creations:
             if seen is not None and seen.created_at == domain.created_at:
                 del self._seen[(domain.region, domain.name)]
 
+    def snapshot(self) -> Creations:
+        """What this process has seen so far, in a copy that later records and deletions leave."""
+        copy = Creations()
+        with self._lock:
+            copy._seen = dict(self._seen)
+        return copy
+
     def observed(self, domain: Domain) -> str | None:
         """The role seen appear for this very domain (same name, region and creation time)."""
         with self._lock:
