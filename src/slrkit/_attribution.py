@@ -65,9 +65,19 @@ def _tag_name(domain: Domain) -> str | None:
         return None
 
 
-def _facts(creations: Creations, domain: Domain) -> DomainFacts:
-    """The domain's facts, with its tag only when it is a usable role name."""
-    return DomainFacts.of(domain, tag=_tag_name(domain), observed=creations.observed(domain))
+def _facts(verbs: Verbs, domain: Domain, *, seen: Creations | None = None) -> DomainFacts:
+    """The domain's facts, with its tag only when it is a usable role name.
+
+    What this process saw of the domain counts whether it is known now or was in *seen*,
+    read before the listing that showed the domain: the process may have deleted it since,
+    and forgotten it.
+    """
+    observed = seen.observed(domain) if seen is not None else None
+    return DomainFacts.of(
+        domain,
+        tag=_tag_name(domain),
+        observed=observed or verbs.site.account.creations.observed(domain),
+    )
 
 
 def unlinked(domain: Domain, link: Link, now: dt.datetime) -> LinkedRoleError:
@@ -129,9 +139,9 @@ def _domains_for(
     Raises:
         UnreadableRegionsError: A region that had to be read could not be.
     """
-    # What this process saw is read before the listing: a domain it deletes meanwhile is then
-    # either gone from the listing or known as it was seen, never listed but forgotten (and so
-    # a young domain, as if unseen, that could own any new role).
+    # What this process saw is read before the listing too: a domain it deletes meanwhile is
+    # then either gone from the listing or known as it was seen, never listed but forgotten
+    # (a young domain, as if unseen, that could own any new role).
     seen = verbs.site.account.creations.snapshot()
     if any(role.last_used_region is None for role in roles):
         try:
@@ -143,9 +153,9 @@ def _domains_for(
     facts = {domain.key: domain}
     for listed in found.values():
         for other in listed:
-            facts.setdefault((other.region, other.name), _facts(seen, other))
+            facts.setdefault((other.region, other.name), _facts(verbs, other, seen=seen))
     since = verbs.site.clock.now() - SETTLE_AFTER
-    for region, name, created_at, role in seen.since(since):
+    for region, name, created_at, role in verbs.site.account.creations.since(since):
         if region in found:
             facts.setdefault(
                 (region, name),
@@ -172,7 +182,7 @@ def identify(verbs: Verbs, domain: Domain, *, to_record: bool = False) -> Linked
         UnreadableRegionsError: A region that had to be read could not be.
         AWSError: An API call failed.
     """
-    facts = _facts(verbs.site.account.creations, domain)
+    facts = _facts(verbs, domain)
     claimed = facts.tag or facts.observed
     if claimed is not None and not to_record:
         role = _claimed_role(verbs, facts, claimed)
@@ -344,7 +354,7 @@ def contradiction(verbs: Verbs, domain: Domain, read: RoleTypeDef) -> str | None
         AWSError: An API call failed.
     """
     role = RoleFacts._from_api(read)
-    facts = _facts(verbs.site.account.creations, domain)
+    facts = _facts(verbs, domain)
     if role.last_used_region not in (None, domain.region):
         return f"role {role.name} was last used in {role.last_used_region}, not {domain.region}"
     domains = _domains_for(verbs, facts, [role])
@@ -379,13 +389,13 @@ def claimants(verbs: Verbs, read: RoleTypeDef, *, gone: Domain | None) -> list[s
     except UnreadableRegionsError as exc:
         raise UnreadableRegionsError(gone.name if gone else "", exc.regions) from None
     live = [
-        _facts(seen, other)
+        _facts(verbs, other, seen=seen)
         for listed in found.values()
         for other in listed
         if gone is None
         or (other.region, other.name, other.created_at) != (gone.region, gone.name, gone.created_at)
     ]
-    weighed = [*live, _facts(seen, gone)] if gone is not None else live
+    weighed = [*live, _facts(verbs, gone)] if gone is not None else live
     held = holders(
         role,
         live,
