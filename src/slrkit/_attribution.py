@@ -139,9 +139,9 @@ def _domains_for(
     Raises:
         UnreadableRegionsError: A region that had to be read could not be.
     """
-    # What this process saw is read before the listing too: a domain it deletes meanwhile is
-    # then either gone from the listing or known as it was seen, never listed but forgotten
-    # (a young domain, as if unseen, that could own any new role).
+    # What this process saw is read before the listing too: a domain it deletes (and forgets)
+    # while the listing runs is still listed, and must still count as seen, not as a young
+    # domain that could own any new role.
     seen = verbs.site.account.creations.snapshot()
     if any(role.last_used_region is None for role in roles):
         try:

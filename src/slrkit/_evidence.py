@@ -12,6 +12,9 @@ reasons from what it can read, under these premises:
    later, at any time.
 3. A role is used only from its domain's region (IAM's RoleLastUsed says where).
 4. Once a domain is `SETTLE_AFTER` old, IAM shows its role.
+5. A domain is known by its region, name and CreatedAt: one deleted and created
+   again under its name has a later CreatedAt. What this process saw appear at
+   a creation is matched to a listed domain by those three.
 
 A domain *could own* a role when premises 2 and 3 allow it (`could_own`). From
 there, `settle` ties roles to domains, for a whole account at once:
