@@ -44,7 +44,7 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
-from botocore.hooks import EventAliaser, HierarchicalEmitter
+from botocore.hooks import EventAliaser, HierarchicalEmitter, NodeList
 from botocore.retries import adaptive, bucket, standard, throttling
 
 from slrkit._fake._engine import ConnectionFault, Engine
@@ -57,6 +57,15 @@ if TYPE_CHECKING:
 
     from botocore.client import BaseClient
     from botocore.compat import HTTPHeaders
+
+    class _PrefixTrie:  # botocore's handler trie, which its stubs leave out
+        _root: dict[str, Any]
+
+        def append_item(self, key: str, value: Any, section: int = ...) -> None: ...  # noqa: ANN401
+        def remove_item(self, key: str, value: Any) -> None: ...  # noqa: ANN401
+
+else:
+    from botocore.hooks import _PrefixTrie
 
 __all__ = ["SEND_HANDLER_ID", "FakeSession"]
 
@@ -211,6 +220,7 @@ def _builtin_events() -> HierarchicalEmitter:
     if len(made[0]) == len(builtins) and all(map(operator.is_, made[0], builtins)):
         return made[1]
     events = HierarchicalEmitter()
+    vars(events)["_handlers"] = _SharedTrie()
     aliased = EventAliaser(events)
     # As botocore.session.Session registers them, from this one list.
     for spec in builtins:
@@ -225,6 +235,65 @@ def _builtin_events() -> HierarchicalEmitter:
             aliased.register(event_name, handler)
     _made_from = (builtins, events)
     return events
+
+
+class _SharedTrie(_PrefixTrie):
+    """botocore's handler trie, copied in constant time: copies share the nodes they keep.
+
+    botocore copies a session's events into each client it makes, and copying its trie
+    node by node took most of a fake client's creation. Here a change copies the nodes on
+    its path instead (and the lists it edits), so no node that another copy can reach is
+    ever changed in place: every copy sees what it would have seen with botocore's own.
+    """
+
+    def __copy__(self) -> _SharedTrie:
+        shared = _SharedTrie()
+        shared._root = self._root
+        return shared
+
+    def append_item(self, key: str, value: Any, section: int = 1) -> None:  # noqa: ANN401
+        node = self._root = _node_copy(self._root)
+        for part in key.split("."):
+            found: dict[str, Any] | None = node["children"].get(part)
+            child: dict[str, Any] = (
+                {"chunk": part, "values": None, "children": {}}
+                if found is None
+                else _node_copy(found)
+            )
+            node["children"][part] = child
+            node = child
+        values: NodeList = copy.copy(node["values"]) or NodeList([], [], [])
+        values[section].append(value)
+        node["values"] = values
+
+    def remove_item(self, key: str, value: Any) -> None:  # noqa: ANN401
+        nodes = [_node_copy(self._root)]
+        for part in key.split("."):
+            child = nodes[-1]["children"].get(part)
+            if child is None:
+                raise ValueError(f"key is not in trie: {key}")
+            nodes.append(_node_copy(child))
+        # As botocore's: a value in no section is left alone, and a leaf without
+        # values fails (AttributeError).
+        values: NodeList = copy.copy(nodes[-1]["values"])
+        section = next(
+            (part for part in (values.first, values.middle, values.last) if value in part),
+            None,
+        )
+        if section is not None:
+            section.remove(value)
+        nodes[-1]["values"] = values
+        for parent, child in zip(reversed(nodes[:-1]), reversed(nodes[1:]), strict=True):
+            if child["children"] or child["values"]:
+                parent["children"][child["chunk"]] = child
+            else:
+                del parent["children"][child["chunk"]]
+        self._root = nodes[0]
+
+
+def _node_copy(node: dict[str, Any]) -> dict[str, Any]:
+    """A trie node to change: its own dict and children dict (its values are copied apart)."""
+    return {**node, "children": dict(node["children"])}
 
 
 _made_from: tuple[list[Any], HierarchicalEmitter] = ([], HierarchicalEmitter())
