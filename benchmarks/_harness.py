@@ -71,6 +71,14 @@ class Timing:
     samples: Mapping[str, Sequence[float]]
     batch: Mapping[str, int]
 
+    @classmethod
+    def joined(cls, timings: Sequence[Timing]) -> Timing:
+        """The paths of *timings*, timed apart, as one timing."""
+        return cls(
+            samples={name: t.samples[name] for t in timings for name in t.samples},
+            batch={name: t.batch[name] for t in timings for name in t.batch},
+        )
+
     def rate(self, name: str) -> Spread:
         """Calls per second of path *name*."""
         return Spread.of([1 / s for s in self.samples[name]])
@@ -132,12 +140,8 @@ def interleave_by_group(
     groups: dict[str, dict[str, Callable[[], object]]] = {}
     for name, path in paths.items():
         groups.setdefault(name.split(" ", 1)[0], {})[name] = path
-    timings = [
-        interleave(group, runs=runs, seconds=seconds, warmup=warmup) for group in groups.values()
-    ]
-    return Timing(
-        samples={name: t.samples[name] for t in timings for name in t.samples},
-        batch={name: t.batch[name] for t in timings for name in t.batch},
+    return Timing.joined(
+        [interleave(group, runs=runs, seconds=seconds, warmup=warmup) for group in groups.values()]
     )
 
 
