@@ -10,6 +10,8 @@ and fail where botocore's fails.
 from __future__ import annotations
 
 import copy
+import sys
+import threading
 from typing import Final
 
 from botocore.hooks import HierarchicalEmitter
@@ -103,3 +105,40 @@ def test_a_clients_handler_stays_its_own() -> None:
     assert seen == []
     first.list_roles()
     assert seen == ["first"]
+
+
+def test_handlers_registered_from_threads_on_one_client_are_all_kept() -> None:
+    """botocore's trie changes distinct events' nodes in place, so registrations from several
+    threads on one client all survive; every one must survive on a fake client too."""
+    events = FakeAWS().client("iam", "eu-west-2").meta.events
+    seen: list[int] = []
+    threads, per_thread = 4, 2000
+
+    # The node the threads share exists first: botocore's own makes new nodes racily.
+    def first(**_: object) -> None:
+        return None
+
+    events.register("slrkit-test", first)
+
+    def work(thread: int) -> None:
+        for n in range(per_thread):
+
+            def handler(n: int = n, **_: object) -> None:
+                seen.append(n)
+
+            events.register(f"slrkit-test.t{thread}.e{n % 50}", handler)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        workers = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    finally:
+        sys.setswitchinterval(interval)
+    for thread in range(threads):
+        for event in range(50):
+            events.emit(f"slrkit-test.t{thread}.e{event}")
+    assert len(seen) == threads * per_thread

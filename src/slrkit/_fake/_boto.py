@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import operator
+import threading
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
@@ -244,7 +245,15 @@ class _SharedTrie(_PrefixTrie):
     node by node took most of a fake client's creation. Here a change copies the nodes on
     its path instead (and the lists it edits), so no node that another copy can reach is
     ever changed in place: every copy sees what it would have seen with botocore's own.
+
+    A change builds its new root apart and puts it in place under the trie's lock: threads
+    that register handlers on one client at once each keep theirs, as botocore's trie,
+    which edits their nodes in place, lets them.
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._changing = threading.Lock()
 
     def __copy__(self) -> _SharedTrie:
         shared = _SharedTrie()
@@ -252,7 +261,15 @@ class _SharedTrie(_PrefixTrie):
         return shared
 
     def append_item(self, key: str, value: Any, section: int = 1) -> None:  # noqa: ANN401
-        node = self._root = _node_copy(self._root)
+        with self._changing:
+            self._append(key, value, section)
+
+    def remove_item(self, key: str, value: Any) -> None:  # noqa: ANN401
+        with self._changing:
+            self._remove(key, value)
+
+    def _append(self, key: str, value: Any, section: int) -> None:  # noqa: ANN401
+        root = node = _node_copy(self._root)
         for part in key.split("."):
             found: dict[str, Any] | None = node["children"].get(part)
             child: dict[str, Any] = (
@@ -265,8 +282,9 @@ class _SharedTrie(_PrefixTrie):
         values: NodeList = copy.copy(node["values"]) or NodeList([], [], [])
         values[section].append(value)
         node["values"] = values
+        self._root = root
 
-    def remove_item(self, key: str, value: Any) -> None:  # noqa: ANN401
+    def _remove(self, key: str, value: Any) -> None:  # noqa: ANN401
         nodes = [_node_copy(self._root)]
         for part in key.split("."):
             child = nodes[-1]["children"].get(part)
