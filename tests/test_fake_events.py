@@ -4,22 +4,30 @@ botocore copies a session's handlers into each client it makes. The fake's sessi
 them in a trie whose copies share the nodes they keep (`slrkit._fake._boto`); here random
 registrations, removals and copies run on botocore's own trie and on the fake's side by
 side, and every copy must answer every event with the same handlers, in the same order,
-and fail where botocore's fails.
+and fail where botocore's fails. The fake's clients also share what they learn of event
+names' aliases, and check a handler's signature from its code: both must take and refuse
+what botocore's do.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
+import inspect
 import sys
 import threading
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from botocore.hooks import HierarchicalEmitter
+import pytest
+from botocore.hooks import EVENT_ALIASES, BaseEventHooks, HierarchicalEmitter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slrkit._fake._boto import _SharedTrie
 from slrkit.testing import FakeAWS
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 EVENTS: Final = ("a", "a.b", "a.b.c", "a.c", "b", "b.a.c")
 """Event names that share prefixes, so that changes meet on the same nodes."""
@@ -142,3 +150,75 @@ def test_handlers_registered_from_threads_on_one_client_are_all_kept() -> None:
         for event in range(50):
             events.emit(f"slrkit-test.t{thread}.e{event}")
     assert len(seen) == threads * per_thread
+
+
+def _takes_kwargs(**_: object) -> None:
+    return None
+
+
+def _takes_none() -> None:
+    return None
+
+
+def _signed_without_kwargs(**_: object) -> None:
+    return None
+
+
+vars(_signed_without_kwargs)["__signature__"] = inspect.Signature()
+
+
+class _Handlers:
+    def takes_kwargs(self, **_: object) -> None:
+        return None
+
+    def takes_none(self) -> None:
+        return None
+
+    def __call__(self, **_: object) -> None:
+        return None
+
+
+HANDLER_KINDS: Final[dict[str, Callable[..., None]]] = {
+    "function with **kwargs": _takes_kwargs,
+    "function without": _takes_none,
+    "lambda with **kwargs": lambda **_: None,  # pyright: ignore[reportUnknownLambdaType]
+    "method with **kwargs": _Handlers().takes_kwargs,
+    "method without": _Handlers().takes_none,
+    "callable object": _Handlers(),
+    "partial": functools.partial(_takes_kwargs),
+    "function whose __signature__ lacks **kwargs": _signed_without_kwargs,
+    "builtin": print,
+}
+
+
+@pytest.mark.parametrize("kind", HANDLER_KINDS)
+def test_a_handler_is_taken_or_refused_as_botocore_does(kind: str) -> None:
+    """A fake client checks a handler's signature from its code when it can: what botocore's
+    emitter refuses, it refuses with the same error, and what botocore takes, it takes."""
+    handler = HANDLER_KINDS[kind]
+
+    def outcome(events: BaseEventHooks) -> str | None:
+        try:
+            events.register("before-call.iam.ListRoles", handler)
+        except Exception as error:  # noqa: BLE001 - the error is what is compared
+            return f"{type(error).__name__}: {error}"
+        return None
+
+    assert outcome(FakeAWS().client("iam").meta.events) == outcome(HierarchicalEmitter())
+
+
+def _note(seen: list[str], **_: object) -> None:
+    seen.append("called")
+
+
+def test_clients_of_every_session_alias_event_names_as_botocore_does() -> None:
+    """Every alias of botocore's works on a fake client, whether the client learns the name
+    first or finds it learnt by another session's client."""
+    fake = FakeAWS()
+    for old, new in EVENT_ALIASES.items():
+        for registered, emitted in ((old, new), (new, old)):
+            seen: list[str] = []
+            events = fake.client("sts").meta.events
+            events.register(f"slrkit-test.{registered}.x", functools.partial(_note, seen))
+            events.emit(f"slrkit-test.{emitted}.x")
+            assert seen == ["called"], (registered, emitted)

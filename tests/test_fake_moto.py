@@ -184,10 +184,10 @@ def test_botocores_initializers_run_once_for_each_fake_session(fake: FakeAWS) ->
     """`botocore.register_initializer` callbacks see every fake session once, and only that
     session; once unregistered, they see none."""
     fake.session().client("sts")  # the built-in handlers are registered by now
-    seen: list[object] = []
+    seen: list[botocore.session.Session] = []
 
     def initialize(session: botocore.session.Session) -> None:
-        seen.append(session.get_component("event_emitter"))
+        seen.append(session)
 
     # A new built-in handler makes the fake register them again, with the initializer on.
     spec = ("before-call.sts", _ignore)
@@ -198,9 +198,14 @@ def test_botocores_initializers_run_once_for_each_fake_session(fake: FakeAWS) ->
     finally:
         BUILTIN_HANDLERS.remove(spec)
         botocore.unregister_initializer(initialize)
-    assert seen == [session.events]
+    [initialized] = seen
+    calls: list[str] = []
+    initialized.register("before-call.sts.GetCallerIdentity", lambda **_: calls.append("called"))
+    session.client("sts").get_caller_identity()
+    fake.session().client("sts").get_caller_identity()
+    assert calls == ["called"], "the session the initializer saw is not the one it made"
     fake.session()
-    assert seen == [session.events]
+    assert seen == [initialized]
 
 
 def test_botocores_handler_list_is_read_as_botocore_reads_it(fake: FakeAWS) -> None:

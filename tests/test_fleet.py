@@ -283,13 +283,13 @@ def existing_estate(per_region: int = PER_REGION) -> FakeAWS:
     """The throttled fake holding every domain of `specs` already, each tagged with its role
     (as slrkit leaves an estate it made), but with settings to bring to the specs."""
     fake = FakeAWS(account_id=ACCOUNT)
-    for region in SUPPORTED_REGIONS:
-        client = profiles(fake, region)
+    clients = {region: profiles(fake, region) for region in SUPPORTED_REGIONS}
+    for client in clients.values():
         for n in range(per_region):
             client.create_domain(DomainName=f"d{n:02}", DefaultExpirationDays=1)
     for role, [arn] in fake.roles_in_use().items():
         region = arn.split(":")[3]
-        profiles(fake, region).tag_resource(resourceArn=arn, tags={"slrkit:linked-role": role})
+        clients[region].tag_resource(resourceArn=arn, tags={"slrkit:linked-role": role})
     fake.clear_calls()
     return throttled_estate(fake)
 

@@ -21,8 +21,10 @@ on the virtual clock and the real sleep is zero.
 from __future__ import annotations
 
 import copy
+import inspect
 import operator
 import threading
+import types
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
@@ -65,8 +67,13 @@ if TYPE_CHECKING:
         def append_item(self, key: str, value: Any, section: int = ...) -> None: ...  # noqa: ANN401
         def remove_item(self, key: str, value: Any) -> None: ...  # noqa: ANN401
 
+    class _Emitter(HierarchicalEmitter):  # botocore's emitter, with the check its stubs leave out
+        def _verify_accept_kwargs(self, func: Callable[..., object]) -> bool | None: ...
+
 else:
     from botocore.hooks import _PrefixTrie
+
+    _Emitter = HierarchicalEmitter
 
 __all__ = ["SEND_HANDLER_ID", "FakeSession"]
 
@@ -180,6 +187,9 @@ def _sealed_session() -> botocore.session.Session:
     """A botocore session that reads no setting from the environment or the AWS files."""
     events = copy.copy(_builtin_events())
     core = botocore.session.Session(event_hooks=events, include_builtin_handlers=False)
+    # Each client copies this component: an aliaser over the same handlers as the session's
+    # own, whose copies share what they learn of event names.
+    core.register_component("event_emitter", _Aliaser(events))
     chains = ConfigChainFactory(session=core, environ={})
 
     def settings(variables: dict[str, tuple[Any, Any, Any, Any]]) -> dict[str, BaseProvider]:
@@ -220,7 +230,7 @@ def _builtin_events() -> HierarchicalEmitter:
     made = _made_from
     if len(made[0]) == len(builtins) and all(map(operator.is_, made[0], builtins)):
         return made[1]
-    events = HierarchicalEmitter()
+    events = _Events()
     vars(events)["_handlers"] = _SharedTrie()
     aliased = EventAliaser(events)
     # As botocore.session.Session registers them, from this one list.
@@ -236,6 +246,50 @@ def _builtin_events() -> HierarchicalEmitter:
             aliased.register(event_name, handler)
     _made_from = (builtins, events)
     return events
+
+
+class _Events(_Emitter):
+    """botocore's emitter, which reads from its code whether a plain function takes ``**kwargs``.
+
+    botocore checks every handler it registers with `inspect.getfullargspec`, which took a
+    fifth of a fake client's creation: a client registers a dozen handlers, most of them
+    methods of objects made for it. A plain function (or a method of one) without a
+    `__signature__` of its own takes ``**kwargs`` exactly when its code says so, which is
+    what the signature reports; any other handler, and any function that does not take
+    them, is checked by botocore itself.
+    """
+
+    def _verify_accept_kwargs(self, func: Callable[..., object]) -> bool | None:
+        function = getattr(func, "__func__", func)
+        if (
+            isinstance(function, types.FunctionType)
+            and "__signature__" not in vars(function)
+            and function.__code__.co_flags & inspect.CO_VARKEYWORDS
+        ):
+            return None
+        return super()._verify_accept_kwargs(func)
+
+
+class _Aliaser(EventAliaser):
+    """botocore's event aliaser, whose copies share what they learn of event names.
+
+    An aliaser caches the name each event name stands for, and botocore copies a session's
+    into every client with an empty cache; a new client then works every name out again,
+    by splitting it once per alias. The answer depends only on the aliases, which are
+    botocore's for every fake session, so one cache serves them all.
+    """
+
+    def __init__(self, events: HierarchicalEmitter) -> None:
+        super().__init__(events)
+        self._alias_name_cache = _ALIASED
+        self._events = events
+
+    def __copy__(self) -> _Aliaser:
+        return _Aliaser(copy.copy(self._events))
+
+
+_ALIASED: dict[str, str] = {}
+"""What each event name stands for under botocore's aliases, learnt by every `_Aliaser`."""
 
 
 class _SharedTrie(_PrefixTrie):
