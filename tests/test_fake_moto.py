@@ -16,6 +16,7 @@ that fixes it shows up here:
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import boto3
@@ -25,6 +26,8 @@ import botocore.session
 import pytest
 from botocore.handlers import BUILTIN_HANDLERS
 from moto import mock_aws
+
+from slrkit._fake._loader import shared_loader
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -136,6 +139,25 @@ def test_fake_sessions_do_not_touch_motos_or_the_default_session(fake: FakeAWS) 
     with mock_aws():
         assert sts.get_caller_identity()["Arn"].endswith(":user/slrkit-fake")
     assert boto3.DEFAULT_SESSION is before
+
+
+def test_fake_sessions_share_one_search_path_that_boto3s_resources_are_on(
+    fake: FakeAWS,
+) -> None:
+    """boto3 adds its data folder to each session's loader, which every fake session shares:
+    the folder is on its search path once, however many sessions are made, and boto3's
+    resources still load from it."""
+    boto3_data = str(Path(boto3.__file__).parent / "data")
+    fake.session()
+    before = list(shared_loader().search_paths)
+    for _ in range(20):
+        fake.session()
+    assert shared_loader().search_paths == before
+    assert before.count(boto3_data) == 1
+    session = fake.session()
+    assert "iam" in session.get_available_resources()
+    fake.add_role("ops-admin")
+    assert [role.name for role in session.resource("iam").roles.all()] == ["ops-admin"]
 
 
 def test_moto_never_sees_the_fakes_requests(moto_iam: IAMClient, fake: FakeAWS) -> None:

@@ -25,6 +25,7 @@ import inspect
 import operator
 import threading
 import types
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
@@ -88,6 +89,10 @@ _SEALED_DEFAULTS: dict[str, object] = {
     "ignore_configured_endpoint_urls": True,
 }
 
+_BOTO3_DATA = str(Path(boto3.__file__).parent / "data")
+"""boto3's resource models, which boto3 puts on its sessions' search path."""
+_SEARCH_PATH_LOCK = threading.Lock()
+
 _ACCESS_KEY = "AKIASLRKITFAKE000000"
 _SECRET_KEY = "slrkit-fake-secret-key-not-a-credential"  # noqa: S105  # a dummy, by design
 
@@ -134,6 +139,18 @@ class FakeSession(boto3.Session):
         self._default_region = region_name
         events = core.get_component("event_emitter")
         events.register_first("before-send", self._send, unique_id=SEND_HANDLER_ID)
+
+    def _setup_loader(self) -> None:
+        """As boto3's own, but its data folder joins the loader's search path only once.
+
+        boto3 appends the folder at every session, and every fake session shares one
+        loader (`shared_loader`), whose search path would grow with each of them.
+        """
+        loader = self._session.get_component("data_loader")
+        with _SEARCH_PATH_LOCK:
+            if _BOTO3_DATA not in loader.search_paths:
+                loader.search_paths.append(_BOTO3_DATA)
+        self._loader = loader
 
     def client(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401  # boto3's own signature
         """Create a client as boto3 does, with its retry delays moved to virtual time."""
