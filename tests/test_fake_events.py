@@ -17,6 +17,7 @@ import inspect
 import sys
 import threading
 from typing import TYPE_CHECKING, Final
+from unittest import mock
 
 import pytest
 from botocore.hooks import EVENT_ALIASES, BaseEventHooks, HierarchicalEmitter
@@ -167,6 +168,32 @@ def _signed_without_kwargs(**_: object) -> None:
 vars(_signed_without_kwargs)["__signature__"] = inspect.Signature()
 
 
+def _text_signed_without_kwargs(**_: object) -> None:
+    return None
+
+
+vars(_text_signed_without_kwargs)["__text_signature__"] = "(a)"
+
+
+class _Unbound:
+    """A lazy proxy: every attribute it lacks fails, as an unbound one's do."""
+
+    def __getattr__(self, name: str) -> object:
+        raise RuntimeError(f"unbound: {name}")
+
+    def __call__(self, **_: object) -> None:
+        return None
+
+
+class _WithFunc:
+    """A callable whose ``__func__`` takes ``**kwargs`` while its own call does not."""
+
+    __func__ = staticmethod(_takes_kwargs)
+
+    def __call__(self, a: object = None) -> None:
+        del a
+
+
 class _Handlers:
     def takes_kwargs(self, **_: object) -> None:
         return None
@@ -187,7 +214,12 @@ HANDLER_KINDS: Final[dict[str, Callable[..., None]]] = {
     "callable object": _Handlers(),
     "partial": functools.partial(_takes_kwargs),
     "function whose __signature__ lacks **kwargs": _signed_without_kwargs,
+    "function whose __text_signature__ lacks **kwargs": _text_signed_without_kwargs,
     "builtin": print,
+    "mock with a function's spec": mock.Mock(spec=_takes_kwargs),
+    "mock with a method's spec": mock.Mock(spec=_Handlers().takes_kwargs),
+    "proxy whose attributes fail": _Unbound(),
+    "object with a __func__ of its own": _WithFunc(),
 }
 
 
@@ -222,3 +254,24 @@ def test_clients_of_every_session_alias_event_names_as_botocore_does() -> None:
             events.register(f"slrkit-test.{registered}.x", functools.partial(_note, seen))
             events.emit(f"slrkit-test.{emitted}.x")
             assert seen == ["called"], (registered, emitted)
+
+
+def test_a_change_to_botocores_aliases_reaches_the_sessions_made_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The clients of a session made after botocore's aliases change alias as botocore's
+    would then, whatever earlier clients learnt of the same names."""
+    fake = FakeAWS()
+
+    def fires(registered: str, emitted: str) -> bool:
+        seen: list[str] = []
+        events = fake.client("sts").meta.events
+        events.register(f"slrkit-test.{registered}.x", functools.partial(_note, seen))
+        events.emit(f"slrkit-test.{emitted}.x")
+        return seen == ["called"]
+
+    assert not fires("slrkit-old", "slrkit-new")
+    monkeypatch.setitem(EVENT_ALIASES, "slrkit-old", "slrkit-new")
+    assert fires("slrkit-old", "slrkit-new")
+    monkeypatch.undo()
+    assert not fires("slrkit-old", "slrkit-new")

@@ -17,7 +17,7 @@ that fixes it shows up here:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore
@@ -25,6 +25,7 @@ import botocore.handlers
 import botocore.session
 import pytest
 from botocore.handlers import BUILTIN_HANDLERS
+from botocore.hooks import EventAliaser
 from moto import mock_aws
 
 from slrkit._fake._loader import shared_loader
@@ -228,6 +229,31 @@ def test_botocores_initializers_run_once_for_each_fake_session(fake: FakeAWS) ->
     assert calls == ["called"], "the session the initializer saw is not the one it made"
     fake.session()
     assert seen == [initialized]
+
+
+def test_an_initializer_that_puts_its_own_emitter_in_place_keeps_it(fake: FakeAWS) -> None:
+    """An initializer may give each session an emitter of its own: a fake session keeps it,
+    and its clients copy it, as botocore's would."""
+    emitted: list[str] = []
+
+    class Counting(EventAliaser):
+        def emit(self, event_name: str, **kwargs: Any) -> Any:
+            emitted.append(event_name)
+            return super().emit(event_name, **kwargs)
+
+    def initialize(session: botocore.session.Session) -> None:
+        session.register_component(
+            "event_emitter", Counting(session.get_component("event_emitter"))
+        )
+
+    botocore.register_initializer(initialize)
+    try:
+        session = fake.session()
+    finally:
+        botocore.unregister_initializer(initialize)
+    assert isinstance(session.events, Counting)
+    session.client("sts").get_caller_identity()
+    assert "provide-client-params.sts.GetCallerIdentity" in emitted
 
 
 def test_botocores_handler_list_is_read_as_botocore_reads_it(fake: FakeAWS) -> None:

@@ -48,7 +48,7 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
-from botocore.hooks import EventAliaser, HierarchicalEmitter, NodeList
+from botocore.hooks import EVENT_ALIASES, EventAliaser, HierarchicalEmitter, NodeList
 from botocore.retries import adaptive, bucket, standard, throttling
 
 from slrkit._fake._engine import ConnectionFault, Engine
@@ -205,8 +205,11 @@ def _sealed_session() -> botocore.session.Session:
     events = copy.copy(_builtin_events())
     core = botocore.session.Session(event_hooks=events, include_builtin_handlers=False)
     # Each client copies this component: an aliaser over the same handlers as the session's
-    # own, whose copies share what they learn of event names.
-    core.register_component("event_emitter", _Aliaser(events))
+    # own, whose copies share what they learn of event names. An initializer of botocore's
+    # that put an emitter of its own in place keeps it.
+    made = core.get_component("event_emitter")
+    if type(made) is EventAliaser and getattr(made, "_emitter", None) is events:
+        core.register_component("event_emitter", _Aliaser(events))
     chains = ConfigChainFactory(session=core, environ={})
 
     def settings(variables: dict[str, tuple[Any, Any, Any, Any]]) -> dict[str, BaseProvider]:
@@ -229,7 +232,7 @@ def _sealed_session() -> botocore.session.Session:
     return core
 
 
-def _builtin_events() -> HierarchicalEmitter:
+def _builtin_events() -> _Events:
     """The events a new session starts with: botocore's built-in handlers, less `before-send`.
 
     Registering them costs most of a session, so they are registered once and each
@@ -270,21 +273,28 @@ class _Events(_Emitter):
 
     botocore checks every handler it registers with `inspect.getfullargspec`, which took a
     fifth of a fake client's creation: a client registers a dozen handlers, most of them
-    methods of objects made for it. A plain function (or a method of one) without a
-    `__signature__` of its own takes ``**kwargs`` exactly when its code says so, which is
-    what the signature reports; any other handler, and any function that does not take
-    them, is checked by botocore itself.
+    methods of objects made for it. For a plain function, or a method of one, that carries
+    none of the attributes `inspect` reads instead of its code, the signature takes
+    ``**kwargs`` exactly when its code does. Any other handler (a callable object, a
+    partial, a mock), and any function that does not take them, is botocore's to check.
     """
 
     def _verify_accept_kwargs(self, func: Callable[..., object]) -> bool | None:
-        function = getattr(func, "__func__", func)
+        function = func.__func__ if isinstance(func, types.MethodType) else func
         if (
-            isinstance(function, types.FunctionType)
-            and "__signature__" not in vars(function)
+            # The exact type: a mock made with a function's spec passes isinstance.
+            type(function) is types.FunctionType
+            and _SIGNATURE_ATTRIBUTES.isdisjoint(vars(function))
             and function.__code__.co_flags & inspect.CO_VARKEYWORDS
         ):
             return None
         return super()._verify_accept_kwargs(func)
+
+
+_SIGNATURE_ATTRIBUTES = frozenset(
+    {"__signature__", "__text_signature__", "_partialmethod", "__partialmethod__"}
+)
+"""What `inspect` reads of a function before its code (the partial method's name by version)."""
 
 
 class _Aliaser(EventAliaser):
@@ -292,21 +302,35 @@ class _Aliaser(EventAliaser):
 
     An aliaser caches the name each event name stands for, and botocore copies a session's
     into every client with an empty cache; a new client then works every name out again,
-    by splitting it once per alias. The answer depends only on the aliases, which are
-    botocore's for every fake session, so one cache serves them all.
+    by splitting it once per alias. The answer depends only on the aliases: a new session's
+    aliaser takes botocore's as they are then, with the cache of every aliaser that took
+    the same, and its clients keep both, as botocore's copies keep their session's aliases.
     """
 
-    def __init__(self, events: HierarchicalEmitter) -> None:
-        super().__init__(events)
-        self._alias_name_cache = _ALIASED
+    def __init__(
+        self, events: _Events, learnt: tuple[dict[str, str], dict[str, str]] | None = None
+    ) -> None:
+        aliases, cache = learnt if learnt is not None else _learnt_aliases()
+        super().__init__(events, aliases)
+        self._alias_name_cache = cache
         self._events = events
+        self._learnt = (aliases, cache)
 
     def __copy__(self) -> _Aliaser:
-        return _Aliaser(copy.copy(self._events))
+        return _Aliaser(copy.copy(self._events), self._learnt)
 
 
-_ALIASED: dict[str, str] = {}
-"""What each event name stands for under botocore's aliases, learnt by every `_Aliaser`."""
+def _learnt_aliases() -> tuple[dict[str, str], dict[str, str]]:
+    """The aliases botocore has now, and what the aliasers that use them learnt."""
+    global _learnt  # noqa: PLW0603  # one value, replaced whole: threads see old or new
+    learnt = _learnt
+    if learnt[0] != EVENT_ALIASES:
+        learnt = _learnt = (dict(EVENT_ALIASES), {})
+    return learnt
+
+
+_learnt: tuple[dict[str, str], dict[str, str]] = ({}, {})
+"""The aliases the last new `_Aliaser` took, and the name each event name stands for under them."""
 
 
 class _SharedTrie(_PrefixTrie):
@@ -385,7 +409,7 @@ def _node_copy(node: dict[str, Any]) -> dict[str, Any]:
     return {**node, "children": dict(node["children"])}
 
 
-_made_from: tuple[list[Any], HierarchicalEmitter] = ([], HierarchicalEmitter())
+_made_from: tuple[list[Any], _Events] = ([], _Events())
 """The built-in handlers `_builtin_events` last registered, and the events it made of them."""
 
 
