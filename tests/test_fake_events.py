@@ -1,7 +1,7 @@
 """A fake session's event handlers: copied in constant time, and exactly what botocore's show.
 
 botocore copies a session's handlers into each client it makes. The fake's sessions keep
-them in a trie whose copies share the nodes they keep (`slrkit._fake._boto`); here random
+them in a trie whose copies share the nodes they keep (`slrkit._fake._events`); here random
 registrations, removals and copies run on botocore's own trie and on the fake's side by
 side, and every copy must answer every event with the same handlers, in the same order,
 and fail where botocore's fails. The fake's clients also share what they learn of event
@@ -24,7 +24,7 @@ from botocore.hooks import EVENT_ALIASES, BaseEventHooks, HierarchicalEmitter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slrkit._fake._boto import _SharedTrie
+from slrkit._fake._events import _SharedTrie
 from slrkit.testing import FakeAWS
 
 if TYPE_CHECKING:

@@ -15,6 +15,7 @@
   `slrkit.testing.FakeAWS` is its public face.
 - `_sigv4`: the credential scope of a signed request (region, service, access key).
 - `_boto`: boto3 sessions that talk to the engine at `before-send`.
+- `_events`: their event handlers: botocore's, made once and copied cheaply.
 - `_document`: a JSON document read with checks, every value knowing where it is.
 - `_persist`: a fake as a JSON document, every value checked on the way in.
 - `_observations`: what the contract suite saw AWS do, and the `Behaviour` it implies.
