@@ -16,9 +16,10 @@ import functools
 import inspect
 import sys
 import threading
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 from unittest import mock
 
+import botocore.hooks
 import pytest
 from botocore.hooks import EVENT_ALIASES, BaseEventHooks, HierarchicalEmitter
 from hypothesis import given, settings
@@ -29,6 +30,8 @@ from slrkit.testing import FakeAWS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    import boto3
 
 EVENTS: Final = ("a", "a.b", "a.b.c", "a.c", "b", "b.a.c")
 """Event names that share prefixes, so that changes meet on the same nodes."""
@@ -185,6 +188,20 @@ class _Unbound:
         return None
 
 
+def _no_class(_: object) -> type:
+    raise RuntimeError("unbound: __class__")
+
+
+def _proxy_call(_: object, **__: object) -> None:
+    return None
+
+
+_ClasslessProxy = type(
+    "_ClasslessProxy", (), {"__class__": property(_no_class), "__call__": _proxy_call}
+)
+"""A proxy that fails when asked its class, as an unbound one may."""
+
+
 class _WithFunc:
     """A callable whose ``__func__`` takes ``**kwargs`` while its own call does not."""
 
@@ -219,6 +236,7 @@ HANDLER_KINDS: Final[dict[str, Callable[..., None]]] = {
     "mock with a function's spec": mock.Mock(spec=_takes_kwargs),
     "mock with a method's spec": mock.Mock(spec=_Handlers().takes_kwargs),
     "proxy whose attributes fail": _Unbound(),
+    "proxy that fails when asked its class": cast("Callable[..., None]", _ClasslessProxy()),
     "object with a __func__ of its own": _WithFunc(),
 }
 
@@ -256,22 +274,30 @@ def test_clients_of_every_session_alias_event_names_as_botocore_does() -> None:
             assert seen == ["called"], (registered, emitted)
 
 
-def test_a_change_to_botocores_aliases_reaches_the_sessions_made_after(
+def test_a_change_to_botocores_aliases_reaches_the_clients_made_after(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The clients of a session made after botocore's aliases change alias as botocore's
-    would then, whatever earlier clients learnt of the same names."""
+    """A client aliases as botocore's does under the aliases botocore has when it is made,
+    whether its session was made before the change or after, and whether the table was
+    changed or replaced; what earlier clients learnt of the same names does not count."""
     fake = FakeAWS()
+    older = fake.session()
 
-    def fires(registered: str, emitted: str) -> bool:
+    def fires(session: boto3.Session) -> bool:
         seen: list[str] = []
-        events = fake.client("sts").meta.events
-        events.register(f"slrkit-test.{registered}.x", functools.partial(_note, seen))
-        events.emit(f"slrkit-test.{emitted}.x")
+        events = session.client("sts").meta.events  # pyright: ignore[reportUnknownMemberType]
+        events.register("slrkit-test.slrkit-old.x", functools.partial(_note, seen))
+        events.emit("slrkit-test.slrkit-new.x")
         return seen == ["called"]
 
-    assert not fires("slrkit-old", "slrkit-new")
-    monkeypatch.setitem(EVENT_ALIASES, "slrkit-old", "slrkit-new")
-    assert fires("slrkit-old", "slrkit-new")
+    assert not fires(older)
+    assert not fires(fake.session())
+    monkeypatch.setitem(botocore.hooks.EVENT_ALIASES, "slrkit-old", "slrkit-new")
+    assert fires(older)
+    assert fires(fake.session())
     monkeypatch.undo()
-    assert not fires("slrkit-old", "slrkit-new")
+    assert not fires(older)
+    assert not fires(fake.session())
+    monkeypatch.setattr(botocore.hooks, "EVENT_ALIASES", {"slrkit-old": "slrkit-new"})
+    assert fires(older)
+    assert fires(fake.session())

@@ -20,7 +20,8 @@ import types
 from typing import TYPE_CHECKING, Any
 
 import botocore.handlers
-from botocore.hooks import EVENT_ALIASES, EventAliaser, HierarchicalEmitter, NodeList
+import botocore.hooks
+from botocore.hooks import EventAliaser, HierarchicalEmitter, NodeList
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,10 +37,14 @@ if TYPE_CHECKING:
     class _Emitter(HierarchicalEmitter):  # botocore's emitter, with the check its stubs leave out
         def _verify_accept_kwargs(self, func: Callable[..., object]) -> bool | None: ...
 
+    class _EventAliaser(EventAliaser):  # botocore's aliaser, with the lookup its stubs leave out
+        def _alias_event_name(self, event_name: str) -> str: ...
+
 else:
     from botocore.hooks import _PrefixTrie
 
     _Emitter = HierarchicalEmitter
+    _EventAliaser = EventAliaser
 
 __all__ = ["builtin_events", "share_aliases"]
 
@@ -92,9 +97,10 @@ class _Events(_Emitter):
     """
 
     def _verify_accept_kwargs(self, func: Callable[..., object]) -> bool | None:
-        function = func.__func__ if isinstance(func, types.MethodType) else func
+        # Exact types: a mock made with a function's spec passes isinstance, and a proxy
+        # may fail when asked its class.
+        function = getattr(func, "__func__", None) if type(func) is types.MethodType else func
         if (
-            # The exact type: a mock made with a function's spec passes isinstance.
             type(function) is types.FunctionType
             and _SIGNATURE_ATTRIBUTES.isdisjoint(vars(function))
             and function.__code__.co_flags & inspect.CO_VARKEYWORDS
@@ -109,35 +115,43 @@ _SIGNATURE_ATTRIBUTES = frozenset(
 """What `inspect` reads of a function before its code (the partial method's name by version)."""
 
 
-class _Aliaser(EventAliaser):
+class _Aliaser(_EventAliaser):
     """botocore's event aliaser, whose copies share what they learn of event names.
 
     An aliaser caches the name each event name stands for, and botocore copies a session's
     into every client with an empty cache; a new client then works every name out again,
-    by splitting it once per alias. The answer depends only on the aliases: a new session's
-    aliaser takes botocore's as they are then, with the cache of every aliaser that took
-    the same, and its clients keep both, as botocore's copies keep their session's aliases.
+    by splitting it once per alias. The answer depends only on the aliases. As botocore's,
+    a session's aliaser follows botocore's aliases as they change, and a client keeps those
+    of its making; here each takes them with the cache that every aliaser under the same
+    aliases fills.
     """
 
     def __init__(
-        self, events: _Events, learnt: tuple[dict[str, str], dict[str, str]] | None = None
+        self, events: _Events, kept: tuple[dict[str, str], dict[str, str]] | None = None
     ) -> None:
-        aliases, cache = learnt if learnt is not None else _learnt_aliases()
+        aliases, cache = kept if kept is not None else _learnt_aliases()
         super().__init__(events, aliases)
         self._alias_name_cache = cache
         self._events = events
-        self._learnt = (aliases, cache)
+        self._kept = kept
 
     def __copy__(self) -> _Aliaser:
-        return _Aliaser(copy.copy(self._events), self._learnt)
+        return _Aliaser(copy.copy(self._events), self._kept or _learnt_aliases())
+
+    def _alias_event_name(self, event_name: str) -> str:
+        if self._kept is None:  # a session's: botocore's aliases as they are now
+            self._event_aliases, self._alias_name_cache = _learnt_aliases()
+        return super()._alias_event_name(event_name)
 
 
 def _learnt_aliases() -> tuple[dict[str, str], dict[str, str]]:
     """The aliases botocore has now, and what the aliasers that use them learnt."""
     global _learnt  # noqa: PLW0603  # one value, replaced whole: threads see old or new
     learnt = _learnt
-    if learnt[0] != EVENT_ALIASES:
-        learnt = _learnt = (dict(EVENT_ALIASES), {})
+    # Read at every call, as botocore reads it: a test may put another table in place.
+    aliases = botocore.hooks.EVENT_ALIASES
+    if learnt[0] != aliases:
+        learnt = _learnt = (dict(aliases), {})
     return learnt
 
 
@@ -236,5 +250,6 @@ def share_aliases(core: Session, events: HierarchicalEmitter) -> None:
         isinstance(events, _Events)
         and type(made) is EventAliaser
         and getattr(made, "_emitter", None) is events
+        and getattr(made, "_event_aliases", None) is botocore.hooks.EVENT_ALIASES
     ):
         core.register_component("event_emitter", _Aliaser(events))
