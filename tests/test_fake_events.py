@@ -19,9 +19,11 @@ import threading
 from typing import TYPE_CHECKING, Final, cast
 from unittest import mock
 
+import botocore
 import botocore.hooks
+import botocore.session
 import pytest
-from botocore.hooks import EVENT_ALIASES, BaseEventHooks, HierarchicalEmitter
+from botocore.hooks import EVENT_ALIASES, BaseEventHooks, EventAliaser, HierarchicalEmitter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -257,8 +259,17 @@ def test_a_handler_is_taken_or_refused_as_botocore_does(kind: str) -> None:
     assert outcome(FakeAWS().client("iam").meta.events) == outcome(HierarchicalEmitter())
 
 
-def _note(seen: list[str], **_: object) -> None:
-    seen.append("called")
+def _fires(session: boto3.Session, registered: str, emitted: str) -> bool:
+    """Whether a handler a new client of *session* registers for one name hears the other."""
+    seen: list[str] = []
+
+    def note(**_: object) -> None:
+        seen.append("called")
+
+    events = session.client("sts").meta.events  # pyright: ignore[reportUnknownMemberType]
+    events.register(f"slrkit-test.{registered}.x", note)
+    events.emit(f"slrkit-test.{emitted}.x")
+    return seen == ["called"]
 
 
 def test_clients_of_every_session_alias_event_names_as_botocore_does() -> None:
@@ -267,11 +278,7 @@ def test_clients_of_every_session_alias_event_names_as_botocore_does() -> None:
     fake = FakeAWS()
     for old, new in EVENT_ALIASES.items():
         for registered, emitted in ((old, new), (new, old)):
-            seen: list[str] = []
-            events = fake.client("sts").meta.events
-            events.register(f"slrkit-test.{registered}.x", functools.partial(_note, seen))
-            events.emit(f"slrkit-test.{emitted}.x")
-            assert seen == ["called"], (registered, emitted)
+            assert _fires(fake.session(), registered, emitted), (registered, emitted)
 
 
 def test_a_change_to_botocores_aliases_reaches_the_clients_made_after(
@@ -284,11 +291,7 @@ def test_a_change_to_botocores_aliases_reaches_the_clients_made_after(
     older = fake.session()
 
     def fires(session: boto3.Session) -> bool:
-        seen: list[str] = []
-        events = session.client("sts").meta.events  # pyright: ignore[reportUnknownMemberType]
-        events.register("slrkit-test.slrkit-old.x", functools.partial(_note, seen))
-        events.emit("slrkit-test.slrkit-new.x")
-        return seen == ["called"]
+        return _fires(session, "slrkit-old", "slrkit-new")
 
     assert not fires(older)
     assert not fires(fake.session())
@@ -301,3 +304,21 @@ def test_a_change_to_botocores_aliases_reaches_the_clients_made_after(
     monkeypatch.setattr(botocore.hooks, "EVENT_ALIASES", {"slrkit-old": "slrkit-new"})
     assert fires(older)
     assert fires(fake.session())
+
+
+def test_an_initializer_that_puts_its_own_aliases_in_place_keeps_them(fake: FakeAWS) -> None:
+    """An initializer may give a session an aliaser of its own over botocore's handlers:
+    a fake session's clients alias as it says, as botocore's would."""
+
+    def initialize(session: botocore.session.Session) -> None:
+        handlers = getattr(session, "_original_handler")  # noqa: B009  # botocore's, no public door
+        session.register_component(
+            "event_emitter", EventAliaser(handlers, {"slrkit-old": "slrkit-new"})
+        )
+
+    botocore.register_initializer(initialize)
+    try:
+        session = fake.session()
+    finally:
+        botocore.unregister_initializer(initialize)
+    assert _fires(session, "slrkit-old", "slrkit-new")

@@ -256,32 +256,6 @@ def test_an_initializer_that_puts_its_own_emitter_in_place_keeps_it(fake: FakeAW
     assert "provide-client-params.sts.GetCallerIdentity" in emitted
 
 
-def test_an_initializer_that_puts_its_own_aliases_in_place_keeps_them(fake: FakeAWS) -> None:
-    """An initializer may give a session an aliaser of its own over botocore's handlers:
-    a fake session's clients alias as it says, as botocore's would."""
-
-    def initialize(session: botocore.session.Session) -> None:
-        handlers = getattr(session, "_original_handler")  # noqa: B009  # botocore's, no public door
-        session.register_component(
-            "event_emitter", EventAliaser(handlers, {"slrkit-old": "slrkit-new"})
-        )
-
-    botocore.register_initializer(initialize)
-    try:
-        session = fake.session()
-    finally:
-        botocore.unregister_initializer(initialize)
-    seen: list[str] = []
-
-    def note(**_: object) -> None:
-        seen.append("called")
-
-    events = session.client("sts").meta.events
-    events.register("slrkit-test.slrkit-old.x", note)
-    events.emit("slrkit-test.slrkit-new.x")
-    assert seen == ["called"]
-
-
 def test_botocores_handler_list_is_read_as_botocore_reads_it(fake: FakeAWS) -> None:
     """Specs botocore takes (a list as well as a tuple), and a list put in place of the old
     one, reach the fake sessions made after."""
