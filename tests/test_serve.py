@@ -10,6 +10,7 @@ import http.client
 import json
 import logging
 import os
+import selectors
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -676,6 +677,27 @@ def test_stop_ends_keep_alive_connections_and_is_final(fake: FakeAWS) -> None:
         send(server, "GET", "/_slrkit/health")
     with pytest.raises(RuntimeError, match="starts once"):
         server.start()
+    assert not [t for t in threading.enumerate() if t.name == f"slrkit-serve-{server.port}"]
+
+
+def test_the_server_waits_for_a_request_or_its_stop_without_polling(
+    fake: FakeAWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between requests the server thread sleeps with no timeout: it wakes for a request or
+    for stop, so an idle server costs nothing and stop ends it at once, not at a next poll."""
+    waits: list[float | None] = []
+
+    class Recording(selectors.DefaultSelector):
+        def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+            waits.append(timeout)
+            return super().select(timeout)
+
+    monkeypatch.setattr(selectors, "DefaultSelector", Recording)
+    with FakeServer(fake, time_scale=0) as server:
+        assert admin(server, "health")["status"] == "ok"
+        assert admin(server, "health")["status"] == "ok"
+    assert len(waits) >= 3  # a wait before each request, and one that the stop ended
+    assert set(waits) == {None}
     assert not [t for t in threading.enumerate() if t.name == f"slrkit-serve-{server.port}"]
 
 

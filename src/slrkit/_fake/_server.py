@@ -48,6 +48,7 @@ import contextlib
 import ipaddress
 import json
 import logging
+import selectors
 import socket
 import threading
 import time
@@ -234,8 +235,7 @@ class Server:
         if self._thread is not None or self._stopped:
             raise RuntimeError(f"a {type(self).__name__} starts once")
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            target=self._httpd.serve_until_stopped,
             name=f"slrkit-serve-{self.port}",
             daemon=True,
         )
@@ -251,7 +251,7 @@ class Server:
             return
         self._stopped = True
         if self._thread is not None:
-            self._httpd.shutdown()
+            self._httpd.stop_serving()
             self._thread.join()
         self._httpd.close_connections()
         self._httpd.server_close()
@@ -274,11 +274,17 @@ class Server:
 
 
 class _HttpServer(ThreadingHTTPServer):
-    """The socket server: one daemon thread per connection, with what handlers share."""
+    """The socket server: one daemon thread per connection, with what handlers share.
+
+    It serves with `serve_until_stopped` rather than socketserver's ``serve_forever``,
+    which wakes at every poll interval to look for a shutdown: this one sleeps until
+    a client connects or `stop_serving` writes to its wake-up socket.
+    """
 
     allow_reuse_address = True
     daemon_threads = True
     request_queue_size = 128  # parallel clients connecting at once must not wait for SYN retries
+    timeout = 0  # `handle_request` never waits: it runs only when a client is ready
 
     def __init__(self, host: str, port: int, *, backend: Backend, time: ScaledRealTime) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -286,6 +292,8 @@ class _HttpServer(ThreadingHTTPServer):
         self.time = time
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._wake_reader, self._wake_writer = socket.socketpair()
         super().__init__((host, port), _Handler)
         self.admin = AdminApi(backend, time_scale=time.scale, hosts=(host, self.address[0]))
 
@@ -294,6 +302,29 @@ class _HttpServer(ThreadingHTTPServer):
         """The host and port it is bound to."""
         host, port = cast("tuple[str, int]", self.server_address[:2])
         return host, port
+
+    def serve_until_stopped(self) -> None:
+        """Answer each client as it connects, until `stop_serving`."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while True:
+                ready = [key.fileobj for key, _ in selector.select()]
+                if self._stopping.is_set():
+                    return
+                if self in ready:
+                    self.handle_request()
+
+    def stop_serving(self) -> None:
+        """End `serve_until_stopped` at once; it answers no client after it."""
+        self._stopping.set()
+        self._wake_writer.send(b"\0")
+
+    def server_close(self) -> None:
+        """Close the listening socket, then the wake-up sockets."""
+        super().server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
 
     def track(self, connection: socket.socket) -> None:
         """Remember an open connection, so that `close_connections` can end it."""
