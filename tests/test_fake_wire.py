@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
+import botocore.parsers
+import dateutil.parser
 import pytest
 from botocore.awsrequest import HeadersDict
 from botocore.handlers import json_decode_policies
 from botocore.parsers import create_parser
+from botocore.utils import parse_timestamp
 
 from slrkit._fake import _sts
+from slrkit._fake._boto import read_timestamp
 from slrkit._fake._engine import OPERATIONS
 from slrkit._fake._shapes import View
 from slrkit._fake._wire import (
@@ -30,6 +35,8 @@ from slrkit._fake._world import trust_policy
 from slrkit.testing import FakeAWS, FidelityError, UnsupportedOperationError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from botocore.model import OperationModel, Shape
 
 T = dt.datetime(2025, 1, 1, 12, 30, 5, 250000, tzinfo=dt.timezone.utc)
@@ -347,3 +354,138 @@ def test_a_large_request_body_is_read_like_any_other() -> None:
             {"DefaultExpirationDays": 7, "Tags": {"team": "cx"}, "DomainName": "acme"},
             (),
         )
+
+
+# -- timestamps, as the fake's clients read them -------------------------------------------
+
+TIMESTAMPS: Final[list[str | float]] = [
+    "2026-12-01T12:00:00Z",
+    "2028-02-29T23:59:59.999999Z",
+    "0001-01-01T00:00:00.000001Z",
+    "2026-12-01T12:00:00+00:00",
+    "2026-12-01T12:00:00.123Z",
+    "2026-12-01t12:00:00z",
+    "2026-12-01T12:00:00",
+    "Tue, 01 Dec 2026 12:00:00 GMT",
+    "1764590400",
+    1764590400,
+    1764590400.5,
+]
+BAD_TIMESTAMPS: Final = ["2026-02-30T12:00:00Z", "2026-12-01T24:00:00Z", "not a time", ""]
+PREFIX: Final = "/aws-service-role/profile.amazonaws.com/"
+
+
+def _same_as_botocore(value: str | float) -> None:
+    theirs = parse_timestamp(value)  # type: ignore[arg-type]  # it reads numbers too
+    for _ in range(2):  # the second answer is the remembered one
+        ours = read_timestamp(value)
+        assert isinstance(ours, dt.datetime)
+        assert (ours, type(ours.tzinfo), ours.utcoffset()) == (
+            theirs,
+            type(theirs.tzinfo),
+            theirs.utcoffset(),
+        ), value
+
+
+@pytest.fixture
+def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Set the machine's time zone (``TZ``) for the test; the old one is back after it."""
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("name", ["UTC", "Europe/London", "America/New_York"])
+def test_a_fake_client_reads_a_timestamp_as_botocores_parser_does(
+    zone: Callable[[str], None], name: str
+) -> None:
+    """The same datetime and kind of tzinfo, in every time zone: dateutil gives a "Z" time
+    the local zone on a machine whose zone is UTC, and UTC elsewhere."""
+    zone(name)
+    for value in TIMESTAMPS:
+        _same_as_botocore(value)
+
+
+def test_a_timestamp_read_in_one_time_zone_is_read_again_in_the_next(
+    zone: Callable[[str], None],
+) -> None:
+    zone("UTC")
+    in_utc = read_timestamp("2026-12-01T12:00:00Z")
+    zone("America/New_York")
+    in_new_york = read_timestamp("2026-12-01T12:00:00Z")
+    assert type(in_new_york) is dt.datetime
+    assert type(in_new_york.tzinfo) is type(parse_timestamp("2026-12-01T12:00:00Z").tzinfo)
+    assert in_utc == in_new_york
+
+
+@pytest.mark.parametrize("text", BAD_TIMESTAMPS)
+def test_a_timestamp_botocore_cannot_read_fails_as_botocores_does(text: str) -> None:
+    with pytest.raises(ValueError, match="Invalid timestamp") as theirs:
+        parse_timestamp(text)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="Invalid timestamp") as ours:
+            read_timestamp(text)
+        assert str(ours.value) == str(theirs.value)
+
+
+def test_a_fake_client_reads_a_timestamp_it_has_read_before_without_dateutil(
+    fake: FakeAWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dateutil, most of the time of a fake IAM listing, runs once per timestamp: the polls
+    that list the same roles again read them from memory, as botocore would read them."""
+    profiles = fake.client("customer-profiles", "eu-west-2")
+    for n in range(3):
+        profiles.create_domain(DomainName=f"d{n}", DefaultExpirationDays=365)
+        fake.advance(1)
+    fake.advance(fake.propagation_delay)
+    iam = fake.client("iam", "eu-west-2")
+    first = iam.list_roles(PathPrefix=PREFIX)["Roles"]
+    parse = dateutil.parser.parse
+    texts: list[str] = []
+
+    def counted(text: str, **kwargs: Any) -> dt.datetime:
+        texts.append(text)
+        return cast("dt.datetime", parse(text, **kwargs))
+
+    monkeypatch.setattr(dateutil.parser, "parse", counted)
+    again = fake.client("iam", "eu-west-2").list_roles(PathPrefix=PREFIX)["Roles"]
+    assert texts == []
+    assert again == first
+    assert len({role["CreateDate"] for role in again}) == 3
+    for role in again:
+        text = role["CreateDate"].isoformat().replace("+00:00", "Z")
+        assert role["CreateDate"] == parse_timestamp(text)
+        assert type(role["CreateDate"].tzinfo) is type(parse_timestamp(text).tzinfo)
+
+
+def test_a_timestamp_parser_the_user_chose_is_the_one_a_fake_client_uses(
+    fake: FakeAWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parser set on the session's factory, or botocore's default replaced, wins, as it does
+    on any botocore client."""
+    fake.client("customer-profiles", "eu-west-2").create_domain(
+        DomainName="acme", DefaultExpirationDays=365
+    )
+    fake.advance(fake.propagation_delay)
+    [role] = fake.client("iam", "eu-west-2").list_roles(PathPrefix=PREFIX)["Roles"]
+    created = role["CreateDate"].isoformat().replace("+00:00", "Z")
+    session = fake.session("eu-west-2")
+    factory = session._session.get_component("response_parser_factory")  # botocore's own recipe
+
+    def kept(text: str) -> str:
+        return f"kept {text}"
+
+    def raw(text: str) -> str:
+        return f"raw {text}"
+
+    factory.set_parser_defaults(timestamp_parser=kept)
+    [mine] = session.client("iam").list_roles(PathPrefix=PREFIX)["Roles"]
+    assert mine["CreateDate"] == f"kept {created}"
+    monkeypatch.setattr(botocore.parsers, "DEFAULT_TIMESTAMP_PARSER", raw)
+    [unparsed] = fake.client("iam", "eu-west-2").list_roles(PathPrefix=PREFIX)["Roles"]
+    assert unparsed["CreateDate"] == f"raw {created}"

@@ -21,11 +21,14 @@ on the virtual clock and the real sleep is zero.
 from __future__ import annotations
 
 import copy
+import functools
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
+import botocore.parsers
 import botocore.session
 from botocore import retryhandler, translate
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -45,6 +48,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 from botocore.retries import adaptive, bucket, standard, throttling
+from botocore.utils import parse_timestamp
 
 from slrkit._fake._engine import ConnectionFault, Engine
 from slrkit._fake._events import builtin_events, share_aliases
@@ -58,7 +62,9 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.compat import HTTPHeaders
 
-__all__ = ["SEND_HANDLER_ID", "FakeSession"]
+    _Parser = Callable[[object], object]
+
+__all__ = ["SEND_HANDLER_ID", "FakeSession", "read_timestamp"]
 
 SEND_HANDLER_ID = "slrkit-fake-send"
 """The `unique_id` of the fake's `before-send` handler on its sessions and clients."""
@@ -121,6 +127,8 @@ class FakeSession(boto3.Session):
         self._default_region = region_name
         events = core.get_component("event_emitter")
         events.register_first("before-send", self._send, unique_id=SEND_HANDLER_ID)
+        parsers = core.get_component("response_parser_factory")
+        parsers.set_parser_defaults(timestamp_parser=read_timestamp)
 
     def _setup_loader(self) -> None:
         """As boto3's own, but its data folder joins the loader's search path only once.
@@ -207,6 +215,33 @@ def _sealed_session() -> botocore.session.Session:
         mapping[section] = SectionConfigProvider(section, core, settings(variables))
     core.register_component("config_store", ConfigValueStore(mapping=mapping))
     return core
+
+
+def read_timestamp(value: object) -> object:
+    """Read a timestamp as botocore's default parser does, remembering its answers.
+
+    This is the timestamp parser of the fake's clients. botocore reads every timestamp
+    of a response with dateutil, which takes longer than the rest of a fake call listing
+    a few roles, and a fake's clients read the same few again and again (each poll lists
+    the same roles). What botocore answers depends on
+    the value and on the machine's time zone (dateutil gives a "Z" time the local zone
+    when that zone is UTC), so the zone is part of the key. A default parser put in
+    botocore's place (``botocore.parsers.DEFAULT_TIMESTAMP_PARSER``) is called as it is.
+    """
+    default = cast("_Parser", botocore.parsers.DEFAULT_TIMESTAMP_PARSER)
+    if default is not _BOTOCORE_PARSER or not isinstance(value, (str, int, float)):
+        return default(value)
+    return _remembered(value, time.tzname, time.timezone, time.altzone)
+
+
+_BOTOCORE_PARSER = cast("_Parser", parse_timestamp)
+"""botocore's default, which reads epoch numbers too (its stubs say strings only)."""
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _remembered(value: str | float, *zone: object) -> object:
+    del zone  # the key: the answer for *value* in that time zone
+    return _BOTOCORE_PARSER(value)
 
 
 def _retries(config: Config) -> dict[str, Any]:
