@@ -6,11 +6,14 @@
 
 from __future__ import annotations
 
+import errno
+import gc
 import http.client
 import json
 import logging
 import os
 import selectors
+import socket
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -699,6 +702,82 @@ def test_the_server_waits_for_a_request_or_its_stop_without_polling(
     assert len(waits) >= 3  # a wait before each request, and one that the stop ended
     assert set(waits) == {None}
     assert not [t for t in threading.enumerate() if t.name == f"slrkit-serve-{server.port}"]
+
+
+def test_a_client_accepted_as_the_server_stops_is_ended_unanswered(
+    fake: FakeAWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection whose handler starts only after stop ended the others is ended too: nothing
+    changes the fake after stop returns."""
+    started, ended = threading.Event(), threading.Event()
+    track, close_connections = _server._HttpServer.track, _server._HttpServer.close_connections
+
+    def late_track(http: _server._HttpServer, connection: socket.socket) -> None:
+        started.set()
+        assert ended.wait(10)
+        track(http, connection)
+
+    def noted_close(http: _server._HttpServer) -> None:
+        close_connections(http)
+        ended.set()
+
+    monkeypatch.setattr(_server._HttpServer, "track", late_track)
+    monkeypatch.setattr(_server._HttpServer, "close_connections", noted_close)
+    server = FakeServer(fake, time_scale=0).start()
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.connect()
+        assert started.wait(10)  # accepted; its handler has not tracked it yet
+        server.stop()
+
+        def advance_an_hour() -> None:
+            body = json.dumps({"seconds": 3600})
+            connection.request("POST", "/_slrkit/advance", body=body, headers=JSON)
+            connection.getresponse()
+
+        with pytest.raises(ConnectionError):  # a broken pipe, a reset or no answer at all
+            advance_an_hour()
+    finally:
+        connection.close()
+    assert fake.clock.monotonic() == 0
+
+
+def test_a_server_whose_thread_cannot_start_still_closes(
+    fake: FakeAWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread the system refuses leaves a server that stop closes, socket and all."""
+
+    def refuse(thread: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    server = FakeServer(fake, time_scale=0)
+    with monkeypatch.context() as patch:
+        patch.setattr(threading.Thread, "start", refuse)
+        with pytest.raises(RuntimeError, match="can't start new thread"):
+            server.start()
+    server.stop()
+    with pytest.raises(ConnectionRefusedError):
+        send(server, "GET", "/_slrkit/health")
+    gc.collect()  # an unclosed socket would warn here, and warnings fail the suite
+
+
+def test_a_server_that_cannot_make_its_socket_leaves_nothing_open(
+    fake: FakeAWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No IPv6 on the machine: ``::1`` fails with the system's error, and no socket is left for
+    the garbage collector to warn about."""
+    real = socket.socket
+
+    class NoIpv6(real):  # type: ignore[misc,valid-type]  # socket.socket, replaced for the test
+        def __init__(self, family: int = -1, *args: Any, **kwargs: Any) -> None:
+            if family == socket.AF_INET6:
+                raise OSError(errno.EAFNOSUPPORT, "Address family not supported by protocol")
+            super().__init__(family, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "socket", NoIpv6)
+    with pytest.raises(OSError, match="Address family not supported"):
+        FakeServer(fake, host="::1")
+    gc.collect()
 
 
 def test_only_loopback_unless_allowed() -> None:

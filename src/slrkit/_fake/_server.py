@@ -234,12 +234,13 @@ class Server:
         """
         if self._thread is not None or self._stopped:
             raise RuntimeError(f"a {type(self).__name__} starts once")
-        self._thread = threading.Thread(
+        thread = threading.Thread(
             target=self._httpd.serve_until_stopped,
             name=f"slrkit-serve-{self.port}",
             daemon=True,
         )
-        self._thread.start()
+        thread.start()
+        self._thread = thread
         return self
 
     def stop(self) -> None:
@@ -250,11 +251,13 @@ class Server:
         if self._stopped:
             return
         self._stopped = True
-        if self._thread is not None:
-            self._httpd.stop_serving()
-            self._thread.join()
-        self._httpd.close_connections()
-        self._httpd.server_close()
+        try:
+            if self._thread is not None:
+                self._httpd.stop_serving()
+                self._thread.join()
+        finally:
+            self._httpd.close_connections()
+            self._httpd.server_close()
         self.time.sync()
 
     def __enter__(self) -> Self:
@@ -292,9 +295,14 @@ class _HttpServer(ThreadingHTTPServer):
         self.time = time
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self._closing = False
         self._stopping = threading.Event()
         self._wake_reader, self._wake_writer = socket.socketpair()
-        super().__init__((host, port), _Handler)
+        try:
+            super().__init__((host, port), _Handler)
+        except BaseException:
+            self._close_wake_up()  # socketserver closes only what it bound
+            raise
         self.admin = AdminApi(backend, time_scale=time.scale, hosts=(host, self.address[0]))
 
     @property
@@ -316,20 +324,32 @@ class _HttpServer(ThreadingHTTPServer):
                     self.handle_request()
 
     def stop_serving(self) -> None:
-        """End `serve_until_stopped` at once; it answers no client after it."""
+        """End `serve_until_stopped` at once.
+
+        A client it accepts meanwhile is ended by `close_connections`.
+        """
         self._stopping.set()
         self._wake_writer.send(b"\0")
 
     def server_close(self) -> None:
         """Close the listening socket, then the wake-up sockets."""
         super().server_close()
+        self._close_wake_up()
+
+    def _close_wake_up(self) -> None:
         self._wake_reader.close()
         self._wake_writer.close()
 
     def track(self, connection: socket.socket) -> None:
-        """Remember an open connection, so that `close_connections` can end it."""
+        """Remember an open connection, so that `close_connections` can end it.
+
+        After `close_connections`, end it at once: its handler started as the server stopped.
+        """
         with self._connections_lock:
-            self._connections.add(connection)
+            if not self._closing:
+                self._connections.add(connection)
+                return
+        _end(connection)
 
     def untrack(self, connection: socket.socket) -> None:
         """Forget a connection its handler has finished with."""
@@ -337,20 +357,26 @@ class _HttpServer(ThreadingHTTPServer):
             self._connections.discard(connection)
 
     def close_connections(self) -> None:
-        """End every open (keep-alive) connection, so that no handler waits on a client."""
+        """End every open (keep-alive) connection, and any tracked after.
+
+        No handler then waits on a client, or answers one after the stop.
+        """
         with self._connections_lock:
+            self._closing = True
             connections = list(self._connections)
         for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:  # noqa: PERF203  # the client may have gone already
-                continue
+            _end(connection)
 
     def handle_error(self, request: object, client_address: object) -> None:
         """Log an error outside any request (a reset connection) instead of printing it."""
         del request, client_address
         # socketserver calls this from its `except` clause.
         _logger.debug("connection error", exc_info=True)  # noqa: LOG014
+
+
+def _end(connection: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # the client may have gone already
+        connection.shutdown(socket.SHUT_RDWR)
 
 
 class _Refusal(Exception):  # noqa: N818  # an answer, not an error of the server
