@@ -48,9 +48,11 @@ A target is met when the median ratio meets it.
   and the fake none.
 - **Fake**: each path repeats one request, as a test's polls do, so the fake's caches
   are warm: a response built from unchanged records (or a page of them) is checked
-  and written once, and a request text is read and checked once. One row asks for
-  roles in turn, more than the request cache keeps, to show the cost of reading
-  every request.
+  and written once, and a request text is read and checked once. A fake client also
+  remembers each timestamp botocore's parser read (keyed by the machine's time zone,
+  as botocore's answer is), so a poll reading it again skips dateutil; a moto client
+  parses every one. One row asks for roles in turn, more than the request cache
+  keeps, to show the cost of reading every request.
 - **moto**: `mock_aws` in the same process, on a client with the same retry mode.
   botocore calls every `before-send` handler, so while `mock_aws` is active moto also
   handles each request of a fake client; the fake's clients are detached from it

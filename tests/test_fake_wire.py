@@ -423,6 +423,41 @@ def test_a_timestamp_read_in_one_time_zone_is_read_again_in_the_next(
     assert in_utc == in_new_york
 
 
+@pytest.mark.parametrize("name", ["UTC", "Europe/London"])
+def test_each_read_is_a_new_datetime_as_botocores_are(
+    zone: Callable[[str], None], name: str
+) -> None:
+    """Never one object twice, and a local zone made at each read where dateutil makes one:
+    an ambiguous local time read twice compares as botocore's two reads do."""
+    zone(name)
+    theirs = parse_timestamp("2026-12-01T12:00:00Z"), parse_timestamp("2026-12-01T12:00:00Z")
+    ours = read_timestamp("2026-12-01T12:00:00Z"), read_timestamp("2026-12-01T12:00:00Z")
+    assert isinstance(ours[0], dt.datetime)
+    assert isinstance(ours[1], dt.datetime)
+    assert ours[0] is not ours[1]
+    assert (ours[0].tzinfo is ours[1].tzinfo) == (theirs[0].tzinfo is theirs[1].tzinfo)
+
+
+@pytest.mark.parametrize("epoch", [1773921600, 1773921600.0, "1773921600"])
+def test_an_epoch_is_read_with_the_rules_of_the_zone_in_place(
+    zone: Callable[[str], None], epoch: str | float
+) -> None:
+    """Two zones with the same names and offsets but other summer-time rules: 19 March 2026
+    is summer in the first and winter in the second, and an epoch reads as botocore reads it
+    in each."""
+    zone("EST5EDT,M3.2.0,M11.1.0")
+    summer = read_timestamp(epoch)
+    assert isinstance(summer, dt.datetime)
+    assert summer.utcoffset() == dt.timedelta(hours=-4)
+    instant = summer.astimezone(dt.timezone.utc)  # a local zone reads the rules in place
+    zone("EST5EDT,M4.1.0,M10.5.0")
+    winter = read_timestamp(epoch)
+    assert isinstance(winter, dt.datetime)
+    assert winter.utcoffset() == dt.timedelta(hours=-5)
+    assert winter.utcoffset() == parse_timestamp(epoch).utcoffset()  # type: ignore[arg-type]  # it reads numbers too
+    assert winter.astimezone(dt.timezone.utc) == instant
+
+
 @pytest.mark.parametrize("text", BAD_TIMESTAMPS)
 def test_a_timestamp_botocore_cannot_read_fails_as_botocores_does(text: str) -> None:
     with pytest.raises(ValueError, match="Invalid timestamp") as theirs:

@@ -3,7 +3,8 @@
 Only the sessions a fake hands out are touched. Nothing is patched globally,
 `BUILTIN_HANDLERS` and `boto3.DEFAULT_SESSION` stay as they are, and the whole
 botocore pipeline runs: parameter validation, serialization, signing with dummy
-credentials, parsing, modeled exceptions and retries.
+credentials, parsing (with botocore's timestamp answers remembered: `read_timestamp`),
+modeled exceptions and retries.
 
 The sessions are sealed from the machine: botocore looks each setting up in the
 session, then the environment (``AWS_PROFILE``, ``AWS_DEFAULT_REGION``,
@@ -21,6 +22,7 @@ on the virtual clock and the real sleep is zero.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import functools
 import threading
 import time
@@ -32,6 +34,7 @@ import botocore.parsers
 import botocore.session
 from botocore import retryhandler, translate
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.compat import get_tzinfo_options
 from botocore.config import Config
 from botocore.configprovider import (
     BOTOCORE_DEFAUT_SESSION_VARIABLES,
@@ -218,30 +221,49 @@ def _sealed_session() -> botocore.session.Session:
 
 
 def read_timestamp(value: object) -> object:
-    """Read a timestamp as botocore's default parser does, remembering its answers.
+    """Read a timestamp as botocore's default parser does, remembering dateutil's answers.
 
     This is the timestamp parser of the fake's clients. botocore reads every timestamp
-    of a response with dateutil, which takes longer than the rest of a fake call listing
-    a few roles, and a fake's clients read the same few again and again (each poll lists
-    the same roles). What botocore answers depends on
-    the value and on the machine's time zone (dateutil gives a "Z" time the local zone
-    when that zone is UTC), so the zone is part of the key. A default parser put in
-    botocore's place (``botocore.parsers.DEFAULT_TIMESTAMP_PARSER``) is called as it is.
+    string of a response with dateutil, which takes longer than the rest of a fake call
+    listing a few roles, and a fake's clients read the same few again and again (each
+    poll lists the same roles). So a string's datetime is remembered, by the string and
+    the machine's time zone names and offsets (dateutil gives a "Z" time the local zone
+    when that zone is UTC), and each read still returns a new datetime, with a new local
+    zone where dateutil would make one. Epoch numbers, whose wall time depends on the
+    zone's rules, are read anew each time, as is anything while freezegun's datetime is
+    in place, or after a default parser was put in botocore's place
+    (``botocore.parsers.DEFAULT_TIMESTAMP_PARSER``). A patch of dateutil itself goes
+    unseen for a string read before.
     """
     default = cast("_Parser", botocore.parsers.DEFAULT_TIMESTAMP_PARSER)
-    if default is not _BOTOCORE_PARSER or not isinstance(value, (str, int, float)):
+    if default is not _BOTOCORE_PARSER or type(value) is not str or _is_number(value):
         return default(value)
-    return _remembered(value, time.tzname, time.timezone, time.altzone)
+    parsed = _remembered(value, time.tzname, time.timezone, time.altzone)
+    if type(parsed) is not dt.datetime:  # made, or to be read, under freezegun
+        return default(value)
+    zone = type(parsed.tzinfo)
+    return parsed.replace(tzinfo=zone()) if zone in _LOCAL_ZONES else parsed.replace()
+
+
+def _is_number(text: str) -> bool:
+    """Whether botocore reads *text* as an epoch (it tries `float` first)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 _BOTOCORE_PARSER = cast("_Parser", parse_timestamp)
 """botocore's default, which reads epoch numbers too (its stubs say strings only)."""
+_LOCAL_ZONES: tuple[type[dt.tzinfo], ...] = tuple(get_tzinfo_options())
+"""The local zones botocore's parser makes anew for each timestamp (dateutil's)."""
 
 
-@functools.lru_cache(maxsize=4096, typed=True)
-def _remembered(value: str | float, *zone: object) -> object:
-    del zone  # the key: the answer for *value* in that time zone
-    return _BOTOCORE_PARSER(value)
+@functools.lru_cache(maxsize=4096)
+def _remembered(text: str, *zone: object) -> dt.datetime:
+    del zone  # the key: the answer for *text* in that time zone
+    return parse_timestamp(text)
 
 
 def _retries(config: Config) -> dict[str, Any]:
