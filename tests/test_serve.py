@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import http.client
@@ -29,6 +30,7 @@ from botocore.loaders import create_loader
 
 from hostile_aws_env import is_aws_setting
 from slrkit._fake import _server
+from slrkit._fake._admin import AdminApi
 from slrkit._fake._server import ScaledRealTime, is_loopback
 from slrkit.testing import FakeAWS, FakeServer
 
@@ -707,39 +709,74 @@ def test_the_server_waits_for_a_request_or_its_stop_without_polling(
 def test_a_client_accepted_as_the_server_stops_is_ended_unanswered(
     fake: FakeAWS, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A connection whose handler starts only after stop ended the others is ended too: nothing
-    changes the fake after stop returns."""
-    started, ended = threading.Event(), threading.Event()
-    track, close_connections = _server._HttpServer.track, _server._HttpServer.close_connections
+    """A connection whose handler starts only after stop returned, with a request already
+    waiting for it, gets no answer: nothing changes the fake after stop returns."""
+    started, sent = threading.Event(), threading.Event()
+    track = _server._HttpServer.track
 
     def late_track(http: _server._HttpServer, connection: socket.socket) -> None:
         started.set()
-        assert ended.wait(10)
+        assert sent.wait(10)
         track(http, connection)
 
-    def noted_close(http: _server._HttpServer) -> None:
-        close_connections(http)
-        ended.set()
-
     monkeypatch.setattr(_server._HttpServer, "track", late_track)
-    monkeypatch.setattr(_server._HttpServer, "close_connections", noted_close)
     server = FakeServer(fake, time_scale=0).start()
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     try:
         connection.connect()
         assert started.wait(10)  # accepted; its handler has not tracked it yet
         server.stop()
-
-        def advance_an_hour() -> None:
-            body = json.dumps({"seconds": 3600})
-            connection.request("POST", "/_slrkit/advance", body=body, headers=JSON)
+        body = json.dumps({"seconds": 3600})
+        connection.request("POST", "/_slrkit/advance", body=body, headers=JSON)
+        sent.set()
+        with pytest.raises(ConnectionError):  # closed with no answer
             connection.getresponse()
-
-        with pytest.raises(ConnectionError):  # a broken pipe, a reset or no answer at all
-            advance_an_hour()
     finally:
         connection.close()
     assert fake.clock.monotonic() == 0
+
+
+def test_stop_returns_once_the_request_being_answered_has_changed_the_fake(
+    fake: FakeAWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """stop ends the connections, then waits for the requests being answered: what they change
+    is in the fake when it returns (their clients may get no answer)."""
+    answering, ended, go_on = threading.Event(), threading.Event(), threading.Event()
+    answer, end = AdminApi.answer, _server._end
+
+    def held_answer(admin: AdminApi, *args: Any) -> tuple[int, bytes]:
+        answering.set()
+        assert go_on.wait(10)
+        return answer(admin, *args)
+
+    def noted_end(connection: socket.socket) -> None:
+        end(connection)
+        ended.set()
+
+    monkeypatch.setattr(AdminApi, "answer", held_answer)
+    monkeypatch.setattr(_server, "_end", noted_end)
+    server = FakeServer(fake, time_scale=0).start()
+
+    def advance() -> None:
+        with contextlib.suppress(ConnectionError):  # the answer may be cut off by the stop
+            send(server, "POST", "/_slrkit/advance", b'{"seconds": 60}', JSON)
+
+    client = threading.Thread(target=advance)
+    client.start()
+    assert answering.wait(10)
+    when_stopped: list[float] = []
+
+    def stop() -> None:
+        server.stop()
+        when_stopped.append(fake.clock.monotonic())
+
+    stopper = threading.Thread(target=stop)
+    stopper.start()
+    assert ended.wait(10)  # the connection is ended; stop now waits for the answer
+    go_on.set()
+    stopper.join(10)
+    client.join(10)
+    assert when_stopped == [60]
 
 
 def test_a_server_whose_thread_cannot_start_still_closes(

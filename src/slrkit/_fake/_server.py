@@ -296,6 +296,8 @@ class _HttpServer(ThreadingHTTPServer):
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         self._closing = False
+        self._answering = 0
+        self._answered = threading.Condition(self._connections_lock)
         self._stopping = threading.Event()
         self._wake_reader, self._wake_writer = socket.socketpair()
         try:
@@ -359,13 +361,30 @@ class _HttpServer(ThreadingHTTPServer):
     def close_connections(self) -> None:
         """End every open (keep-alive) connection, and any tracked after.
 
-        No handler then waits on a client, or answers one after the stop.
+        It returns once the requests being answered are answered, and no handler then
+        waits on a client or starts to answer one (`begin_answer`).
         """
         with self._connections_lock:
             self._closing = True
             connections = list(self._connections)
         for connection in connections:
             _end(connection)
+        with self._answered:
+            self._answered.wait_for(lambda: self._answering == 0)
+
+    def begin_answer(self) -> bool:
+        """Whether a handler may answer the request it read: not once connections close."""
+        with self._connections_lock:
+            if self._closing:
+                return False
+            self._answering += 1
+            return True
+
+    def end_answer(self) -> None:
+        """A handler has answered (or failed to answer) its request."""
+        with self._answered:
+            self._answering -= 1
+            self._answered.notify_all()
 
     def handle_error(self, request: object, client_address: object) -> None:
         """Log an error outside any request (a reset connection) instead of printing it."""
@@ -422,14 +441,20 @@ class _Handler(BaseHTTPRequestHandler):
         del format, args
 
     def _dispatch(self) -> None:
-        self._http.time.sync()
-        # The target is a path; `urlsplit` alone would read `//x` as a host.
-        url = "http://slrkit.invalid" + self.path
-        path = urlsplit(url).path
-        if path.startswith(ADMIN_PREFIX):
-            self._admin(path)
-        else:
-            self._aws(path, url)
+        if not self._http.begin_answer():  # the server stopped: the fake changes no more
+            self.close_connection = True
+            return
+        try:
+            self._http.time.sync()
+            # The target is a path; `urlsplit` alone would read `//x` as a host.
+            url = "http://slrkit.invalid" + self.path
+            path = urlsplit(url).path
+            if path.startswith(ADMIN_PREFIX):
+                self._admin(path)
+            else:
+                self._aws(path, url)
+        finally:
+            self._http.end_answer()
 
     # http.server looks handlers up by these names; every method takes the same path.
     do_GET = do_POST = do_PUT = do_DELETE = _dispatch  # noqa: N815
