@@ -388,15 +388,15 @@ def _same_as_botocore(value: str | float) -> None:
 
 
 @pytest.fixture
-def zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+def zone() -> Iterator[Callable[[str], None]]:
     """Set the machine's time zone (``TZ``) for the test; the old one is back after it."""
+    with pytest.MonkeyPatch.context() as patch:
 
-    def set_zone(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
+        def set_zone(name: str) -> None:
+            patch.setenv("TZ", name)
+            time.tzset()
 
-    yield set_zone
-    monkeypatch.undo()
+        yield set_zone
     time.tzset()
 
 
