@@ -779,6 +779,112 @@ def test_stop_returns_once_the_request_being_answered_has_changed_the_fake(
     assert when_stopped == [60]
 
 
+def test_a_second_stop_returns_when_the_first_is_done(
+    fake: FakeAWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stop called while another waits for an answer (a fixture's stop after the test's own)
+    returns after it, with the answer's change in the fake."""
+    answering, ended, go_on = threading.Event(), threading.Event(), threading.Event()
+    answer, end = AdminApi.answer, _server._end
+
+    def held_answer(admin: AdminApi, *args: Any) -> tuple[int, bytes]:
+        answering.set()
+        assert go_on.wait(10)
+        return answer(admin, *args)
+
+    def noted_end(connection: socket.socket) -> None:
+        end(connection)
+        ended.set()
+
+    monkeypatch.setattr(AdminApi, "answer", held_answer)
+    monkeypatch.setattr(_server, "_end", noted_end)
+    server = FakeServer(fake, time_scale=0).start()
+    lock = _NotedLock()
+    server._stop_lock = lock  # type: ignore[assignment]  # a lock that says when one waits
+
+    def advance() -> None:
+        with contextlib.suppress(ConnectionError):  # the answer may be cut off by the stop
+            send(server, "POST", "/_slrkit/advance", b'{"seconds": 60}', JSON)
+
+    when_stopped: list[float] = []
+
+    def stop() -> None:
+        server.stop()
+        when_stopped.append(fake.clock.monotonic())
+
+    client, first, second = (threading.Thread(target=work) for work in (advance, stop, stop))
+    client.start()
+    assert answering.wait(10)
+    first.start()
+    assert ended.wait(10)  # the first stop waits for the answer
+    second.start()
+    assert lock.waiting.wait(10)  # the second waits for the first
+    go_on.set()
+    for thread in (first, second, client):
+        thread.join(10)
+    assert when_stopped == [60, 60]
+
+
+class _NotedLock:
+    """A lock whose `waiting` is set when a thread finds it held."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.waiting = threading.Event()
+
+    def __enter__(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            self.waiting.set()
+            self._lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+def test_a_stop_cut_short_closes_the_socket_and_can_be_made_again(
+    fake: FakeAWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while stop waits for an answer: the socket is closed all the same, and the next
+    stop finishes the job."""
+    close_connections = _server._HttpServer.close_connections
+
+    def interrupted(http: _server._HttpServer) -> None:
+        close_connections(http)
+        raise KeyboardInterrupt
+
+    server = FakeServer(fake, time_scale=0).start()
+    with monkeypatch.context() as patch:
+        patch.setattr(_server._HttpServer, "close_connections", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            server.stop()
+    with pytest.raises(ConnectionRefusedError):
+        send(server, "GET", "/_slrkit/health")
+    server.stop()
+    with pytest.raises(RuntimeError, match="starts once"):
+        server.start()
+    gc.collect()  # an unclosed socket would warn here, and warnings fail the suite
+
+
+def test_a_request_whose_body_ends_early_changes_nothing(fake: FakeAWS) -> None:
+    """A client that leaves before its whole body is sent gets a 400 and the fake is
+    unchanged, though the part sent would read as a whole request."""
+    body = b'{"seconds": 60}' + b" " * 9
+    with (
+        FakeServer(fake, time_scale=0) as server,
+        socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection,
+    ):
+        connection.sendall(
+            b"POST /_slrkit/advance HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body[:-9]
+        )
+        connection.shutdown(socket.SHUT_WR)
+        answer = connection.makefile("rb").read()
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert b"the body ended before its Content-Length" in answer
+    assert fake.clock.monotonic() == 0
+
+
 def test_a_server_whose_thread_cannot_start_still_closes(
     fake: FakeAWS, monkeypatch: pytest.MonkeyPatch
 ) -> None:

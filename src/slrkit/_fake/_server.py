@@ -212,7 +212,9 @@ class Server:
         self.time: ScaledRealTime = ScaledRealTime(backend.clock, time_scale)
         self._httpd = _HttpServer(host, port, backend=backend, time=self.time)
         self._thread: threading.Thread | None = None
-        self._stopped = False
+        self._stopped = False  # a stop began: the server never starts again
+        self._stop_done = False  # a stop ended: another returns at once
+        self._stop_lock = threading.Lock()
 
     @property
     def endpoint_url(self) -> str:
@@ -246,19 +248,26 @@ class Server:
     def stop(self) -> None:
         """Stop answering, close every connection and the socket, and sync the clock.
 
-        Safe to call more than once, and on a server never started.
+        A request read after the stop begins gets no answer, and one being answered
+        finishes first: once this returns, the server changes the fake no more. Safe to
+        call more than once (a call made while another runs returns when it ends; one
+        interrupted, by Ctrl-C say, may be made again), and on a server never started.
         """
-        if self._stopped:
-            return
-        self._stopped = True
-        try:
-            if self._thread is not None:
-                self._httpd.stop_serving()
-                self._thread.join()
-        finally:
-            self._httpd.close_connections()
-            self._httpd.server_close()
-        self.time.sync()
+        with self._stop_lock:
+            if self._stop_done:
+                return
+            self._stopped = True
+            try:
+                if self._thread is not None:
+                    self._httpd.stop_serving()
+                    self._thread.join()
+            finally:
+                try:
+                    self._httpd.close_connections()
+                finally:
+                    self._httpd.server_close()
+            self.time.sync()
+            self._stop_done = True
 
     def __enter__(self) -> Self:
         self.start()
@@ -331,7 +340,8 @@ class _HttpServer(ThreadingHTTPServer):
         A client it accepts meanwhile is ended by `close_connections`.
         """
         self._stopping.set()
-        self._wake_writer.send(b"\0")
+        with contextlib.suppress(OSError):  # closed by an earlier stop, interrupted
+            self._wake_writer.send(b"\0")
 
     def server_close(self) -> None:
         """Close the listening socket, then the wake-up sockets."""
@@ -578,7 +588,12 @@ class _Handler(BaseHTTPRequestHandler):
                 413,
                 close=True,
             )
-        return self.rfile.read(length)
+        body = self.rfile.read(length)
+        if len(body) != length:  # the client left mid-body, or the stop ended it
+            raise _Refusal(
+                "IncompleteBody", "the body ended before its Content-Length", 400, close=True
+            )
+        return body
 
     def _request(self, codec: ServiceCodec, url: str, body: bytes) -> HttpRequest:
         """The request as the engine reads it; query bodies checked as forms first."""
