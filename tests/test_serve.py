@@ -736,47 +736,64 @@ def test_a_client_accepted_as_the_server_stops_is_ended_unanswered(
     assert fake.clock.monotonic() == 0
 
 
+class _HeldAnswer:
+    """A server whose admin answers wait for `go_on`, a client asking it to advance 60 s, and
+    stops that note the virtual time when they return.
+
+    `answering` is set when the answer has begun, `ended` when a stop has ended the
+    connections (and so waits for the answer).
+    """
+
+    def __init__(self, fake: FakeAWS, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.answering, self.ended, self.go_on = (threading.Event() for _ in range(3))
+        self.when_stopped: list[float] = []
+        answer, end = AdminApi.answer, _server._end
+
+        def held_answer(admin: AdminApi, *args: Any) -> tuple[int, bytes]:
+            self.answering.set()
+            assert self.go_on.wait(10)
+            return answer(admin, *args)
+
+        def noted_end(connection: socket.socket) -> None:
+            end(connection)
+            self.ended.set()
+
+        monkeypatch.setattr(AdminApi, "answer", held_answer)
+        monkeypatch.setattr(_server, "_end", noted_end)
+        self.fake = fake
+        self.server = FakeServer(fake, time_scale=0).start()
+        self.client = threading.Thread(target=self._advance)
+        self.client.start()
+        assert self.answering.wait(10)
+
+    def _advance(self) -> None:
+        with contextlib.suppress(ConnectionError):  # the answer may be cut off by the stop
+            send(self.server, "POST", "/_slrkit/advance", b'{"seconds": 60}', JSON)
+
+    def stopper(self) -> threading.Thread:
+        """A started thread that stops the server, then notes the virtual time."""
+
+        def stop() -> None:
+            self.server.stop()
+            self.when_stopped.append(self.fake.clock.monotonic())
+
+        thread = threading.Thread(target=stop)
+        thread.start()
+        return thread
+
+
 def test_stop_returns_once_the_request_being_answered_has_changed_the_fake(
     fake: FakeAWS, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """stop ends the connections, then waits for the requests being answered: what they change
     is in the fake when it returns (their clients may get no answer)."""
-    answering, ended, go_on = threading.Event(), threading.Event(), threading.Event()
-    answer, end = AdminApi.answer, _server._end
-
-    def held_answer(admin: AdminApi, *args: Any) -> tuple[int, bytes]:
-        answering.set()
-        assert go_on.wait(10)
-        return answer(admin, *args)
-
-    def noted_end(connection: socket.socket) -> None:
-        end(connection)
-        ended.set()
-
-    monkeypatch.setattr(AdminApi, "answer", held_answer)
-    monkeypatch.setattr(_server, "_end", noted_end)
-    server = FakeServer(fake, time_scale=0).start()
-
-    def advance() -> None:
-        with contextlib.suppress(ConnectionError):  # the answer may be cut off by the stop
-            send(server, "POST", "/_slrkit/advance", b'{"seconds": 60}', JSON)
-
-    client = threading.Thread(target=advance)
-    client.start()
-    assert answering.wait(10)
-    when_stopped: list[float] = []
-
-    def stop() -> None:
-        server.stop()
-        when_stopped.append(fake.clock.monotonic())
-
-    stopper = threading.Thread(target=stop)
-    stopper.start()
-    assert ended.wait(10)  # the connection is ended; stop now waits for the answer
-    go_on.set()
+    held = _HeldAnswer(fake, monkeypatch)
+    stopper = held.stopper()
+    assert held.ended.wait(10)  # the connection is ended; stop now waits for the answer
+    held.go_on.set()
     stopper.join(10)
-    client.join(10)
-    assert when_stopped == [60]
+    held.client.join(10)
+    assert held.when_stopped == [60]
 
 
 def test_a_second_stop_returns_when_the_first_is_done(
@@ -784,45 +801,17 @@ def test_a_second_stop_returns_when_the_first_is_done(
 ) -> None:
     """A stop called while another waits for an answer (a fixture's stop after the test's own)
     returns after it, with the answer's change in the fake."""
-    answering, ended, go_on = threading.Event(), threading.Event(), threading.Event()
-    answer, end = AdminApi.answer, _server._end
-
-    def held_answer(admin: AdminApi, *args: Any) -> tuple[int, bytes]:
-        answering.set()
-        assert go_on.wait(10)
-        return answer(admin, *args)
-
-    def noted_end(connection: socket.socket) -> None:
-        end(connection)
-        ended.set()
-
-    monkeypatch.setattr(AdminApi, "answer", held_answer)
-    monkeypatch.setattr(_server, "_end", noted_end)
-    server = FakeServer(fake, time_scale=0).start()
+    held = _HeldAnswer(fake, monkeypatch)
     lock = _NotedLock()
-    server._stop_lock = lock  # type: ignore[assignment]  # a lock that says when one waits
-
-    def advance() -> None:
-        with contextlib.suppress(ConnectionError):  # the answer may be cut off by the stop
-            send(server, "POST", "/_slrkit/advance", b'{"seconds": 60}', JSON)
-
-    when_stopped: list[float] = []
-
-    def stop() -> None:
-        server.stop()
-        when_stopped.append(fake.clock.monotonic())
-
-    client, first, second = (threading.Thread(target=work) for work in (advance, stop, stop))
-    client.start()
-    assert answering.wait(10)
-    first.start()
-    assert ended.wait(10)  # the first stop waits for the answer
-    second.start()
+    held.server._stop_lock = lock  # type: ignore[assignment]  # a lock that says when one waits
+    first = held.stopper()
+    assert held.ended.wait(10)  # the first stop waits for the answer
+    second = held.stopper()
     assert lock.waiting.wait(10)  # the second waits for the first
-    go_on.set()
-    for thread in (first, second, client):
+    held.go_on.set()
+    for thread in (first, second, held.client):
         thread.join(10)
-    assert when_stopped == [60, 60]
+    assert held.when_stopped == [60, 60]
 
 
 class _NotedLock:
