@@ -307,7 +307,6 @@ class _HttpServer(ThreadingHTTPServer):
         self._closing = False
         self._answering = 0
         self._answered = threading.Condition(self._connections_lock)
-        self._stopping = threading.Event()
         self._wake_reader, self._wake_writer = socket.socketpair()
         try:
             super().__init__((host, port), _Handler)
@@ -329,7 +328,7 @@ class _HttpServer(ThreadingHTTPServer):
             selector.register(self._wake_reader, selectors.EVENT_READ)
             while True:
                 ready = [key.fileobj for key, _ in selector.select()]
-                if self._stopping.is_set():
+                if self._wake_reader in ready:  # `stop_serving` wrote to it
                     return
                 if self in ready:
                     self.handle_request()
@@ -339,7 +338,6 @@ class _HttpServer(ThreadingHTTPServer):
 
         A client it accepts meanwhile is ended by `close_connections`.
         """
-        self._stopping.set()
         with contextlib.suppress(OSError):  # closed by an earlier stop, interrupted
             self._wake_writer.send(b"\0")
 
